@@ -1,0 +1,136 @@
+"""``python -m assistant``: ask questions and search passages from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from assistant.build import build_assistant
+from assistant.pipeline import Assistant, QuestionError
+from assistant.settings import get_settings
+from assistant.types import Answer
+from index.types import Passage
+
+
+def passage_json(rank: int, p: Passage) -> dict:
+    return {
+        "rank": rank,
+        "article_id": p.article_id,
+        "title": p.title,
+        "date": p.date.isoformat() if p.date else None,
+        "source": p.source,
+        "text": p.chunk.text,
+        "start": p.chunk.start,
+        "end": p.chunk.end,
+        "score": round(p.score, 4),
+    }
+
+
+def format_answer(answer: Answer) -> str:
+    """Answer and sources as plain text for a terminal."""
+    lines = [answer.text, ""]
+    if answer.citations:
+        lines.append("Sources:")
+    elif answer.closest:
+        lines.append("Closest sources (not evidence):")
+    for c in answer.citations or answer.closest:
+        p = c.passage
+        meta = ", ".join(x for x in (p.date.isoformat() if p.date else "", p.source) if x)
+        lines.append(f"[{c.n}] {p.title} ({meta}) [{p.article_id} {c.start}-{c.end}]")
+        lines.append(f"    “{c.sentence}”")
+    return "\n".join(lines)
+
+
+def _read_jsonl(path: Path, required: str) -> Iterator[tuple[int, dict]]:
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"error: {path}:{n}: not valid JSON ({exc})") from None
+            if not isinstance(record, dict) or not isinstance(record.get(required), str):
+                raise SystemExit(f"error: {path}:{n}: each line needs a string field {required!r}")
+            yield n, record
+
+
+def _ask_batch(assistant: Assistant, src: Path, out: Path) -> int:
+    failures = 0
+    with out.open("w", encoding="utf-8") as f:
+        for _, record in _read_jsonl(src, "question"):
+            try:
+                result = assistant.ask(record["question"], record.get("conversation")).to_json()
+            except QuestionError as exc:
+                failures += 1
+                result = {"question": record["question"], "error": str(exc)}
+            f.write(json.dumps({"id": record.get("id")} | result, ensure_ascii=False) + "\n")
+    return 1 if failures else 0
+
+
+def _search_batch(assistant: Assistant, src: Path, out: Path, k: int) -> int:
+    failures = 0
+    with out.open("w", encoding="utf-8") as f:
+        for _, record in _read_jsonl(src, "query"):
+            line: dict = {"id": record.get("id"), "query": record["query"]}
+            try:
+                hits = assistant.search(record["query"], k)
+                line["results"] = [passage_json(i, p) for i, p in enumerate(hits, 1)]
+            except QuestionError as exc:
+                failures += 1
+                line |= {"results": [], "error": str(exc)}
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question", nargs="?", help="the question (or use --batch)")
+    ask.add_argument("--conversation", action="append", default=None, metavar="TURN",
+                     help="an earlier user turn (repeat, oldest first)")
+    search = sub.add_parser("search", help="show the ranked passages for a query")
+    search.add_argument("query", nargs="?", help="the query (or use --batch)")
+    search.add_argument("-k", type=int, default=10, help="number of passages (default 10)")
+    for p in (ask, search):
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--batch", type=Path, metavar="IN.jsonl", help="read many from a JSONL file")
+        p.add_argument("--out", type=Path, metavar="OUT.jsonl", help="where --batch writes results")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    text = args.question if args.command == "ask" else args.query
+    if args.batch and not args.out:
+        parser.error("--batch needs --out")
+    if not args.batch and text is None:
+        parser.error(f"give a {'question' if args.command == 'ask' else 'query'} or --batch FILE")
+    if args.batch and not args.batch.is_file():
+        parser.error(f"no such file: {args.batch}")
+
+    assistant = build_assistant(get_settings())
+    if args.command == "search" and args.k < 1:
+        parser.error("-k must be at least 1")
+    if args.batch:
+        run = _ask_batch if args.command == "ask" else _search_batch
+        extra = () if args.command == "ask" else (args.k,)
+        return run(assistant, args.batch, args.out, *extra)
+    try:
+        if args.command == "ask":
+            answer = assistant.ask(text, args.conversation)
+            print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else format_answer(answer))
+        else:
+            hits = assistant.search(text, args.k)
+            if args.json:
+                print(json.dumps([passage_json(i, p) for i, p in enumerate(hits, 1)], ensure_ascii=False))
+            else:
+                for i, p in enumerate(hits, 1):
+                    print(f"{i}. {p.score:.3f} {p.title} ({p.date or '-'}) [{p.article_id}]\n   {p.chunk.text[:200]}")
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,219 @@
+"""The default answerer: quotes the sentences that answer the question, each cited.
+
+No language model: every statement is a sentence (or an excerpt of one) from a passage,
+so it cannot misquote. Each candidate sentence gets an evidence score
+
+    evidence = 0.5 * cosine(question, sentence) + 0.5 * idf-weighted term coverage
+
+where coverage counts the question's content terms found in the sentence or in the name
+of its speaker ("he" in a sentence about Xi covers "Xi"). A term the corpus never uses
+(say "football") weighs most, so a question about something absent scores low. When the
+question names a person, sentences attributed to that person rank up and sentences
+attributed to someone else rank down. The best evidence below ``min_evidence`` means
+the articles do not answer the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant import prompts
+from assistant.types import Answer, Citation
+from index.embed import SentenceEmbedder
+from index.speakers import JOINT
+from index.terms import stem, terms
+from index.types import Passage, Sentence
+
+# Speech-act verbs say *that* someone spoke, not *what* about: the speaker match covers them.
+_SPEECH_STEMS = frozenset(
+    stem(w)
+    for w in "say said says tell told think propose proposed suggest stress emphasize emphasise "
+    "call agree agreed state mention talk describe express".split()
+)
+_LEADING_PRONOUN = re.compile(r"(?:^|,\s+)(he|she)\s+(?=\w)", re.IGNORECASE)
+SPEAKER_BONUS = 0.10
+OTHER_SPEAKER_PENALTY = 0.25
+EXCERPT_CHARS = 300
+
+
+@dataclass
+class _Candidate:
+    passage: Passage
+    sentence: Sentence
+    text: str
+    evidence: float = 0.0
+    rank: float = 0.0
+
+
+class _EmbeddingCache:
+    """Sentence vectors by text; repeated questions over the same passages embed nothing."""
+
+    def __init__(self, embedder: SentenceEmbedder, size: int = 20000) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            for text, vector in zip(missing, self.embedder.encode(missing)):
+                self._vectors[text] = vector
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        for t in texts:
+            self._vectors.move_to_end(t)
+        return np.stack([self._vectors[t] for t in texts])
+
+
+def named_people(question: str, speakers: set[str]) -> set[str]:
+    """Speakers the question names: 'Xi' names 'Xi Jinping'."""
+    words = set(re.findall(r"[A-Z][\w’'-]+", question))
+    return {s for s in speakers if s != JOINT and words & set(s.split())}
+
+
+class ExtractiveAnswerer:
+    """Answers from the retrieved passages by selecting and citing their best sentences."""
+
+    def __init__(
+        self,
+        embedder: SentenceEmbedder,
+        idf: Callable[[list[str]], dict[str, float]],
+        min_evidence: float = 0.42,
+        max_sentences: int = 3,
+        closest: int = 3,
+    ) -> None:
+        self.embed = _EmbeddingCache(embedder)
+        self.idf = idf
+        self.min_evidence = min_evidence
+        self.max_sentences = max_sentences
+        self.closest = closest
+
+    def score(
+        self, question: str, passages: Sequence[Passage], query: str | None = None
+    ) -> list[_Candidate]:
+        """Every distinct sentence of the passages with its evidence and rank, best first.
+
+        ``query`` (default: the question) is what is matched; the people the question
+        itself names decide the speaker preference.
+        """
+        query = query or question
+        seen: dict[tuple[str, int], _Candidate] = {}
+        for passage in passages:  # passages arrive best first: keep a sentence's best passage
+            for sentence in passage.chunk.sentences:
+                key = (passage.article_id, sentence.start)
+                if key not in seen:
+                    seen[key] = _Candidate(passage, sentence, passage.sentence_text(sentence))
+        candidates = list(seen.values())
+        if not candidates:
+            return []
+
+        vectors = self.embed([query] + [c.text for c in candidates])
+        cosine = vectors[1:] @ vectors[0]
+        wanted = [t for t in dict.fromkeys(terms(query)) if t not in _SPEECH_STEMS]
+        weights = self.idf(wanted) if wanted else {}
+        total = sum(weights.values())
+        people = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+        for cand, cos in zip(candidates, cosine):
+            have = set(terms(cand.text)) | set(terms(cand.sentence.speaker or ""))
+            coverage = sum(w for t, w in weights.items() if t in have) / total if total else float(cos)
+            cand.evidence = float(np.clip(0.5 * cos + 0.5 * coverage, 0.0, 1.0))
+            cand.rank = cand.evidence
+            speaker = cand.sentence.speaker
+            if people and speaker in people:
+                cand.rank += SPEAKER_BONUS
+            elif people and speaker and speaker != JOINT:
+                cand.rank -= OTHER_SPEAKER_PENALTY
+        return sorted(candidates, key=lambda c: c.rank, reverse=True)
+
+    def answer(self, question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
+        """Answer ``question`` from ``passages``; ``query`` is the standalone form used for scoring."""
+        ranked = self.score(question, passages, query)
+        best = ranked[0] if ranked else None
+        if best is None or best.evidence < self.min_evidence or best.rank < self.min_evidence:
+            closest = tuple(self._cite(i + 1, c) for i, c in enumerate(self._distinct(ranked)[: self.closest]))
+            return Answer(question=question, text=prompts.render("refusal"), found=False, closest=closest)
+
+        chosen = [
+            c
+            for c in self._distinct(ranked)
+            if c.evidence >= self.min_evidence and c.rank >= best.rank - 0.15
+        ][: self.max_sentences]
+        citations = tuple(self._cite(i + 1, c) for i, c in enumerate(chosen))
+        statements = [self._statement(c, cite.n, query or question) for c, cite in zip(chosen, citations)]
+        text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
+        asked = named_people(question, {c.sentence.speaker for c in ranked if c.sentence.speaker})
+        said = {c.sentence.speaker for c in chosen}
+        if asked and not asked & said and said - {None, JOINT}:
+            others = ", ".join(sorted(said - {None, JOINT}))
+            text = (
+                f"The articles do not attribute this to {' or '.join(sorted(asked))}; "
+                f"the closest statements are by {others}:\n{text}"
+            )
+        return Answer(question=question, text=text, found=True, citations=citations)
+
+    @staticmethod
+    def _distinct(ranked: list[_Candidate]) -> list[_Candidate]:
+        """Drop sentences whose text repeats a better one (syndicated or duplicated copies)."""
+        seen: set[str] = set()
+        out = []
+        for cand in ranked:
+            key = " ".join(cand.text.lower().split())
+            if key not in seen:
+                seen.add(key)
+                out.append(cand)
+        return out
+
+    @staticmethod
+    def _cite(n: int, cand: _Candidate) -> Citation:
+        return Citation(
+            n=n,
+            passage=cand.passage,
+            sentence=cand.text,
+            start=cand.sentence.start,
+            end=cand.sentence.end,
+            speaker=cand.sentence.speaker,
+            score=cand.evidence,
+        )
+
+    def _statement(self, cand: _Candidate, n: int, question: str) -> str:
+        """The sentence (or its most relevant excerpt) with the speaker made explicit."""
+        text = excerpt(cand.text, question, self.idf)
+        speaker = cand.sentence.speaker
+        if speaker and speaker != JOINT and not set(speaker.split()) & set(re.findall(r"\w+", text)):
+            pronoun = _LEADING_PRONOUN.search(text)
+            if pronoun:
+                text = f"{text[: pronoun.end(1)]} ({speaker}){text[pronoun.end(1) :]}"
+            else:
+                text = f"{speaker}: {text}"
+        return f"{text} [{n}]"
+
+
+def excerpt(sentence: str, question: str, idf: Callable[[list[str]], dict[str, float]]) -> str:
+    """A long sentence cut to the run of clauses that best covers the question's terms."""
+    if len(sentence) <= EXCERPT_CHARS:
+        return sentence
+    clauses = [m for m in re.finditer(r"[^,;]+(?:[,;]|$)", sentence)]
+    wanted = set(terms(question)) - _SPEECH_STEMS
+    weights = idf(list(wanted)) if wanted else {}
+    hits = [i for i, c in enumerate(clauses) if set(terms(c.group())) & wanted]
+    best_span, best_value = (0, EXCERPT_CHARS), (-1.0, 0.0)
+    for i in range(len(clauses)):
+        j = i
+        while j + 1 < len(clauses) and clauses[j + 1].end() - clauses[i].start() <= EXCERPT_CHARS:
+            j += 1
+        span = (clauses[i].start(), clauses[j].end())
+        have = set(terms(sentence[span[0] : span[1]]))
+        inside = [h for h in hits if i <= h <= j]
+        # Most question terms first; then the matching clauses nearest the middle.
+        centred = -abs((sum(inside) / len(inside)) - (i + j) / 2) if inside else 0.0
+        value = (sum(w for t, w in weights.items() if t in have), centred)
+        if value > best_value:
+            best_span, best_value = span, value
+    start, end = best_span
+    piece = sentence[start:end].strip().rstrip(",;")
+    return ("…" if start > 0 else "") + piece + ("…" if end < len(sentence.rstrip()) else "")

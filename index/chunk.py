@@ -1,0 +1,118 @@
+"""Sentence-aware chunking with character offsets into the article text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from index.types import Chunk, Sentence
+
+_PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", re.DOTALL)
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of ``text``, whitespace trimmed, in order.
+
+    Paragraphs (blank-line separated) are segmented separately, so a sentence never
+    runs across a paragraph break, and spans are found in the original text, so
+    ``text[start:end]`` is exactly the sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    for para in _PARAGRAPH.finditer(text):
+        base, body = para.start(), para.group()
+        cursor = 0
+        for piece in _segmenter().segment(body):
+            piece = piece.strip()
+            if not piece:
+                continue
+            found = body.find(piece, cursor)
+            if found < 0:  # pysbd altered the text: fall back to the running cursor
+                found = cursor + len(body[cursor:]) - len(body[cursor:].lstrip())
+            end = min(found + len(piece), len(body))
+            if end > found:
+                spans.append((base + found, base + end))
+            cursor = end
+        if cursor < len(body) and body[cursor:].strip():  # text pysbd dropped
+            rest = body[cursor:]
+            lead = len(rest) - len(rest.lstrip())
+            spans.append((base + cursor + lead, base + len(body.rstrip())))
+    return spans
+
+
+def _split_long(
+    text: str, span: tuple[int, int], count_tokens: Callable[[str], int], limit: int
+) -> list[tuple[int, int]]:
+    """Split a run-on "sentence" longer than the model can read at word boundaries."""
+    start, end = span
+    if count_tokens(text[start:end]) <= limit:
+        return [span]
+    pieces: list[tuple[int, int]] = []
+    piece_start = start
+    last_good = None
+    for match in re.finditer(r"\S+", text[start:end]):
+        word_end = start + match.end()
+        if count_tokens(text[piece_start:word_end]) > limit and last_good is not None:
+            pieces.append((piece_start, last_good))
+            piece_start = start + match.start()
+        last_good = word_end
+    pieces.append((piece_start, end))
+    return pieces
+
+
+def chunk_text(
+    article_id: str,
+    text: str,
+    count_tokens: Callable[[str], int],
+    max_tokens: int = 200,
+    overlap_sentences: int = 1,
+    model_limit: int = 254,
+) -> list[Chunk]:
+    """Pack whole sentences into chunks of at most ``max_tokens`` tokens.
+
+    Each chunk after the first repeats the last ``overlap_sentences`` sentences of the
+    previous one. A single sentence longer than ``max_tokens`` gets a chunk of its own;
+    only text longer than ``model_limit`` (what the embedder can read) is split.
+    """
+    spans: list[tuple[int, int]] = []
+    for span in split_sentences(text):
+        spans.extend(_split_long(text, span, count_tokens, model_limit))
+    tokens = [count_tokens(text[s:e]) for s, e in spans]
+
+    groups: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for i, n in enumerate(tokens):
+        if current and size + n > max_tokens:
+            groups.append(current)
+            carry = current[-overlap_sentences:] if overlap_sentences else []
+            # Overlap is a courtesy: drop it when it would push the chunk over budget.
+            while carry and sum(tokens[j] for j in carry) + n > max_tokens:
+                carry = carry[1:]
+            current, size = list(carry), sum(tokens[j] for j in carry)
+        current.append(i)
+        size += n
+    if current:
+        groups.append(current)
+
+    chunks = []
+    for position, group in enumerate(groups):
+        start, end = spans[group[0]][0], spans[group[-1]][1]
+        chunks.append(
+            Chunk(
+                article_id=article_id,
+                position=position,
+                start=start,
+                end=end,
+                text=text[start:end],
+                sentences=tuple(Sentence(start=spans[j][0], end=spans[j][1]) for j in group),
+            )
+        )
+    return chunks
