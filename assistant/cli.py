@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps([passage_json(i, p) for i, p in enumerate(hits, 1)], ensure_ascii=False))
             else:
                 for i, p in enumerate(hits, 1):
-                    print(f"{i}. {p.score:.3f} {p.title} ({p.date or '-'}) [{p.article_id}]\n   {p.chunk.text[:200]}")
+                    print(f"{i}. {p.score:.3f} {p.title} ({p.date or '-'}) [{p.article_id}]")
+                    print(f"   {p.chunk.text[:200]}")
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

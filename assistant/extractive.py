@@ -39,6 +39,8 @@ _LEADING_PRONOUN = re.compile(r"(?:^|,\s+)(he|she)\s+(?=\w)", re.IGNORECASE)
 SPEAKER_BONUS = 0.10
 OTHER_SPEAKER_PENALTY = 0.25
 EXCERPT_CHARS = 300
+# Further sentences join the answer when they rank within this of the best one.
+ANSWER_MARGIN = 0.15
 
 
 @dataclass
@@ -61,7 +63,7 @@ class _EmbeddingCache:
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            for text, vector in zip(missing, self.embedder.encode(missing)):
+            for text, vector in zip(missing, self.embedder.encode(missing), strict=True):
                 self._vectors[text] = vector
             while len(self._vectors) > self.size:
                 self._vectors.popitem(last=False)
@@ -118,7 +120,7 @@ class ExtractiveAnswerer:
         weights = self.idf(wanted) if wanted else {}
         total = sum(weights.values())
         people = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
-        for cand, cos in zip(candidates, cosine):
+        for cand, cos in zip(candidates, cosine, strict=True):
             have = set(terms(cand.text)) | set(terms(cand.sentence.speaker or ""))
             coverage = sum(w for t, w in weights.items() if t in have) / total if total else float(cos)
             cand.evidence = float(np.clip(0.5 * cos + 0.5 * coverage, 0.0, 1.0))
@@ -135,16 +137,17 @@ class ExtractiveAnswerer:
         ranked = self.score(question, passages, query)
         best = ranked[0] if ranked else None
         if best is None or best.evidence < self.min_evidence or best.rank < self.min_evidence:
-            closest = tuple(self._cite(i + 1, c) for i, c in enumerate(self._distinct(ranked)[: self.closest]))
+            nearest = self._distinct(ranked)[: self.closest]
+            closest = tuple(self._cite(i + 1, c) for i, c in enumerate(nearest))
             return Answer(question=question, text=prompts.render("refusal"), found=False, closest=closest)
 
         chosen = [
             c
             for c in self._distinct(ranked)
-            if c.evidence >= self.min_evidence and c.rank >= best.rank - 0.15
+            if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
         ][: self.max_sentences]
         citations = tuple(self._cite(i + 1, c) for i, c in enumerate(chosen))
-        statements = [self._statement(c, cite.n, query or question) for c, cite in zip(chosen, citations)]
+        statements = [self._statement(c, i + 1, query or question) for i, c in enumerate(chosen)]
         text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
         asked = named_people(question, {c.sentence.speaker for c in ranked if c.sentence.speaker})
         said = {c.sentence.speaker for c in chosen}

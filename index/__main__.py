@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
             _print_json(articles)
         else:
             for a in articles:
-                print(f"{a['id']}\t{a['date'] or '-'}\t{a['source'] or '-'}\t{a['chunks']} chunks\t{a['title']}")
+                fields = (a["id"], a["date"] or "-", a["source"] or "-", f"{a['chunks']} chunks", a["title"])
+                print("\t".join(fields))
             print(f"{len(articles)} articles")
         return 0
     if args.command == "remove":

@@ -58,6 +58,10 @@ class SentenceEmbedder(Embeddings):
         model.max_seq_length = min(model.max_seq_length or 256, 256)
         return model
 
+    def load(self) -> None:
+        """Load the model now (it otherwise loads on first use)."""
+        _ = self.model
+
     @property
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)

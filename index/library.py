@@ -69,7 +69,7 @@ class Library:
             model_limit=self.embedder.max_tokens - 2,
         )
         spans = sorted({(s.start, s.end) for c in chunks for s in c.sentences})
-        speaker = dict(zip(spans, attribute_speakers(article.text, spans)))
+        speaker = dict(zip(spans, attribute_speakers(article.text, spans), strict=True))
         return [
             c.model_copy(
                 update={

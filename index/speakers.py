@@ -178,7 +178,7 @@ def attribute_speakers(text: str, spans: Sequence[tuple[int, int]]) -> list[str 
     last_person: str | None = None
     running: str | None = None
     previous_end = 0
-    for (start, _end), sentence in zip(spans, sentences):
+    for (start, _end), sentence in zip(spans, sentences, strict=True):
         if "\n\n" in text[previous_end:start] or "\n" in text[previous_end:start].strip(" "):
             running = None  # a new paragraph ends a continued statement
         previous_end = _end

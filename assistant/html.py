@@ -1,0 +1,92 @@
+"""HTML for answers and their sources. Every piece of article text is escaped here.
+
+Articles may contain markup (even ``<script>``): it is always shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from assistant.types import Answer, Citation
+from index.types import Article
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+SOURCES_CSS = """
+<style>
+.nq-sources { font-size: 0.95em; }
+.nq-source { border: 1px solid var(--border-color-primary, #ddd); border-radius: 8px;
+             padding: 0.6em 0.8em; margin-bottom: 0.7em; }
+.nq-source h4 { margin: 0 0 0.2em 0; }
+.nq-meta { color: var(--body-text-color-subdued, #666); font-size: 0.9em; margin-bottom: 0.4em; }
+.nq-passage { white-space: pre-wrap; line-height: 1.45; }
+.nq-source mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.nq-article { white-space: pre-wrap; max-height: 24em; overflow-y: auto; margin-top: 0.4em;
+              border-top: 1px dashed #ccc; padding-top: 0.4em; }
+.nq-closest { color: var(--body-text-color-subdued, #666); }
+</style>
+"""
+
+
+def highlight(text: str, start: int, end: int) -> str:
+    """Escaped ``text`` with ``text[start:end]`` wrapped in ``<mark>``."""
+    start, end = max(0, start), min(len(text), end)
+    return (
+        html.escape(text[:start])
+        + '<mark class="nq-support">'
+        + html.escape(text[start:end])
+        + "</mark>"
+        + html.escape(text[end:])
+    )
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer for a chat bubble: escaped, markers kept as plain ``[n]`` text."""
+    return html.escape(answer.text, quote=False)
+
+
+def _source_card(citation: Citation, article: Article | None, closest: bool) -> str:
+    p = citation.passage
+    meta = " · ".join(
+        html.escape(x) for x in (p.date.strftime("%-d %B %Y") if p.date else "date unknown", p.source) if x
+    )
+    if citation.speaker:
+        meta += f" · speaker: {html.escape(citation.speaker)}"
+    offset = p.chunk.start
+    passage = highlight(p.chunk.text, citation.start - offset, citation.end - offset)
+    link = ""
+    if p.url.startswith(("http://", "https://")):
+        link = f' · <a href="{html.escape(p.url)}" target="_blank" rel="noopener noreferrer">original</a>'
+    full = ""
+    if article is not None:
+        full = (
+            "<details><summary>Open the whole article</summary>"
+            f'<div class="nq-article">{highlight(article.text, citation.start, citation.end)}</div>'
+            "</details>"
+        )
+    label = "" if closest else f"[{citation.n}] "
+    return (
+        f'<div class="nq-source" id="nq-source-{citation.n}" data-n="{citation.n}">'
+        f"<h4>{label}{html.escape(p.title)}</h4>"
+        f'<div class="nq-meta">{meta}{link}</div>'
+        f'<div class="nq-passage">{passage}</div>{full}</div>'
+    )
+
+
+def sources_html(answer: Answer | None, articles: dict[str, Article]) -> str:
+    """The sources panel: cited passages, or the closest ones when nothing answers."""
+    if answer is None:
+        return SOURCES_CSS + '<div class="nq-sources"><p>Sources of the answer appear here.</p></div>'
+    if answer.citations:
+        heading = "<h3>Sources</h3>"
+        cards = [_source_card(c, articles.get(c.passage.article_id), False) for c in answer.citations]
+    elif answer.closest:
+        heading = (
+            '<h3>Closest sources</h3><p class="nq-closest">Nothing in the articles answers the '
+            "question; these are the nearest passages, not evidence.</p>"
+        )
+        cards = [_source_card(c, articles.get(c.passage.article_id), True) for c in answer.closest]
+    else:
+        heading, cards = "<h3>Sources</h3><p>No articles are indexed yet.</p>", []
+    return SOURCES_CSS + f'<div class="nq-sources">{heading}{"".join(cards)}</div>'

@@ -1,0 +1,141 @@
+"""The web app in a real browser: Debian's chromium driven by Playwright, app on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt install chromium)"),
+]
+
+XSS_ARTICLE = """Harbour bridge opening date announced
+
+Mayor Alma Reyes said the new harbour bridge will open to traffic on 12 May 2026. \
+Engineers flagged the markup <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> \
+found in the bridge's old web page.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    home = tmp_path_factory.mktemp("newsqa-app")
+    extra = home / "xss.txt"
+    extra.write_text(XSS_ARTICLE, encoding="utf-8")
+    env = os.environ | {"NEWSQA_HOME": str(home), "NEWSQA_PORT": str(_free_port())}
+    subprocess.run(
+        [sys.executable, "-m", "index", "add", str(REPO / "data" / "sample_articles.jsonl"), str(extra)],
+        cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
+    )
+    log = (home / "app.log").open("w")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{env['NEWSQA_PORT']}/"
+    try:
+        _wait_for(url, proc)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def _ask(browser, url: str, question: str):
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.goto(url, wait_until="load")
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask").click()
+    page.locator("#sources .nq-source").first.wait_for(timeout=60_000)
+    return page
+
+
+def test_railway_question_shows_cited_answer_and_highlight(browser, app_url):
+    page = _ask(browser, app_url, "What did Xi propose on railways?")
+    page.get_by_text("Joint Committee for Railway Cooperation").first.wait_for(timeout=30_000)
+    chat = page.locator("#chat").inner_text()
+    assert "Joint Committee for Railway Cooperation" in chat
+    assert "[1]" in chat
+    marks = page.locator("#sources mark.nq-support")
+    assert marks.first.is_visible()
+    assert "Joint Committee for Railway Cooperation" in " ".join(marks.all_inner_texts())
+    # The whole article opens from its source card.
+    page.locator("#sources details summary").first.click()
+    assert page.locator("#sources .nq-article").first.is_visible()
+    page.close()
+
+
+def test_unanswerable_question_shows_closest_sources(browser, app_url):
+    page = _ask(browser, app_url, "What is the recipe for pho?")
+    page.get_by_text("Closest sources").first.wait_for(timeout=30_000)
+    assert "The articles don't say" in page.locator("#chat").inner_text()
+    assert page.locator("#sources mark.nq-support").count() >= 1
+    page.close()
+
+
+def test_article_markup_is_shown_as_text_and_never_runs(browser, app_url):
+    page = _ask(browser, app_url, "What markup did the engineers flag in the bridge's old web page?")
+    page.get_by_text("onerror").first.wait_for(timeout=30_000)
+    assert "<img src=x onerror=" in page.locator("#sources").inner_text()
+    assert page.locator("#sources img").count() == 0
+    assert page.locator("#sources script").count() == 0
+    assert page.evaluate("window.__xss") is None
+    page.close()
+
+
+def test_empty_question_gets_a_clear_message(browser, app_url):
+    page = browser.new_page()
+    page.goto(app_url, wait_until="load")
+    page.locator("#question textarea").fill("   ")
+    page.locator("#ask").click()
+    page.get_by_text("Please type a question.").first.wait_for(timeout=30_000)
+    page.close()
