@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import yaml
 
 from index.clean import normalise, parse_date, split_header
 from index.types import Article
+
+log = logging.getLogger(__name__)
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -197,6 +200,9 @@ def load_file(path: Path) -> Iterator[Article | Failure]:
         yield Failure(str(path), str(exc))
     except OSError as exc:
         yield Failure(str(path), f"cannot read file: {exc.strerror or exc}")
+    except Exception as exc:  # a parser bug on one file must not stop the batch
+        log.exception("failed to read %s", path)
+        yield Failure(str(path), f"could not be read ({type(exc).__name__}: {exc})")
 
 
 def load_paths(paths: Iterable[str | Path]) -> Iterator[Article | Failure]:
@@ -204,9 +210,10 @@ def load_paths(paths: Iterable[str | Path]) -> Iterator[Article | Failure]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            # Hidden files are skipped; any other file of an unknown type is reported.
             files = sorted(
                 p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SUPPORTED and not p.name.startswith(".")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not files:
                 yield Failure(str(path), f"no {', '.join(SUPPORTED)} files in this folder")

@@ -1,0 +1,77 @@
+"""Speaker attribution on the sample articles (pronouns, descriptions, continued statements)."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.chunk import split_sentences
+from index.speakers import JOINT, attribute_speakers, name_in_phrase
+
+FIRST = "000_e273dc11edd75a80"
+SECOND = "002_1b26c6d6660b8148"
+
+CASES = [
+    # (article, sentence start, speaker)
+    (FIRST, "Emphasizing the importance of mutually beneficial cooperation", "Xi Jinping"),  # "he suggested"
+    (FIRST, "He called for greater effectiveness", "Luong Cuong"),  # "he" after Luong Cuong proposed
+    (FIRST, "The Chinese leader reiterated", "Xi Jinping"),  # description -> country in titles
+    (FIRST, "Congratulating China on its significant", "Luong Cuong"),  # "the Vietnamese leader"
+    (FIRST, "General Secretary and President Xi, in turn, congratulated", "Xi Jinping"),  # short name
+    (FIRST, "He emphasized the need for the two countries", "Xi Jinping"),
+    (FIRST, "State President Luong Cuong proposed intensifying", "Luong Cuong"),
+    (FIRST, "Highly valuing his guest's cooperation proposals", "Xi Jinping"),
+    (FIRST, "The two sides held in-depth discussions", JOINT),
+    (SECOND, "Xi Jinping stressed that in recent years, the role of the United Nations", "Xi Jinping"),
+    (SECOND, "Luong Cuong described the visit", "Luong Cuong"),
+]
+
+
+@pytest.fixture(scope="module")
+def attributed(sample_library) -> dict[str, list[tuple[str, str | None]]]:
+    """Article id -> [(sentence, speaker)] from split_sentences + attribute_speakers."""
+    out = {}
+    for article_id in (FIRST, SECOND):
+        text = sample_library.get(article_id).text
+        spans = split_sentences(text)
+        speakers = attribute_speakers(text, spans)
+        assert len(speakers) == len(spans)
+        out[article_id] = [(text[s:e], who) for (s, e), who in zip(spans, speakers, strict=True)]
+    return out
+
+
+@pytest.mark.parametrize(("article_id", "opening", "speaker"), CASES, ids=[c[1][:40] for c in CASES])
+def test_speaker_of_sentence(attributed, article_id, opening, speaker):
+    matches = [(s, who) for s, who in attributed[article_id] if s.startswith(opening)]
+    assert len(matches) == 1, f"expected one sentence starting {opening!r}, found {len(matches)}"
+    assert matches[0][1] == speaker, f"{matches[0][0][:100]!r} attributed to {matches[0][1]!r}"
+
+
+def test_canonical_names_only(attributed):
+    """Within an article a person has one name ('Xi' and 'Xi Jinping' are one person)."""
+    for article_id, pairs in attributed.items():
+        names = {who for _, who in pairs if who}
+        assert names <= {"Xi Jinping", "Luong Cuong", JOINT}, (article_id, names)
+
+
+def test_stored_sentences_carry_the_same_speakers(sample_library, attributed):
+    """What the library indexes agrees with attribute_speakers over split_sentences."""
+    for article_id, pairs in attributed.items():
+        article = sample_library.get(article_id)
+        expected = {s: who for s, who in pairs}
+        for chunk in sample_library.chunk(article):
+            for sentence in chunk.sentences:
+                text = article.text[sentence.start : sentence.end]
+                assert sentence.speaker == expected[text], text[:80]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [
+        ("Party General Secretary and President of China Xi Jinping", "Xi Jinping"),
+        ("State President Luong Cuong", "Luong Cuong"),
+        ("General Secretary and President Xi", "Xi"),
+        ("The two sides", None),
+    ],
+)
+def test_name_in_phrase(phrase, name):
+    assert name_in_phrase(phrase) == name
