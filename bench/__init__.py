@@ -1,0 +1,1 @@
+"""Benchmarks: threshold calibration on SQuAD 2.0 and the seed question evaluation."""
