@@ -41,6 +41,8 @@ OTHER_SPEAKER_PENALTY = 0.25
 EXCERPT_CHARS = 300
 # Further sentences join the answer when they rank within this of the best one.
 ANSWER_MARGIN = 0.15
+# A sentence whose terms are mostly in an already quoted one adds nothing (photo captions).
+REDUNDANT_SHARE = 0.8
 
 
 @dataclass
@@ -141,13 +143,16 @@ class ExtractiveAnswerer:
             closest = tuple(self._cite(i + 1, c) for i, c in enumerate(nearest))
             return Answer(question=question, text=prompts.render("refusal"), found=False, closest=closest)
 
-        chosen = [
-            c
-            for c in self._distinct(ranked)
-            if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
-        ][: self.max_sentences]
+        chosen: list[_Candidate] = []
+        for cand in self._distinct(ranked):
+            if len(chosen) == self.max_sentences or cand.rank < best.rank - ANSWER_MARGIN:
+                break
+            if cand.evidence >= self.min_evidence and not any(_repeats(cand, c) for c in chosen):
+                chosen.append(cand)
         citations = tuple(self._cite(i + 1, c) for i, c in enumerate(chosen))
         statements = [self._statement(c, i + 1, query or question) for i, c in enumerate(chosen)]
+        if len({c.passage.article_id for c in chosen}) > 1:  # say which article each point is from
+            statements = [f"{_date_label(c.passage)} · {s}" for c, s in zip(chosen, statements, strict=True)]
         text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
         asked = named_people(question, {c.sentence.speaker for c in ranked if c.sentence.speaker})
         said = {c.sentence.speaker for c in chosen}
@@ -194,6 +199,16 @@ class ExtractiveAnswerer:
             else:
                 text = f"{speaker}: {text}"
         return f"{text} [{n}]"
+
+
+def _date_label(passage: Passage) -> str:
+    return passage.date.strftime("%-d %b %Y") if passage.date else "undated"
+
+
+def _repeats(cand: _Candidate, other: _Candidate) -> bool:
+    """``cand`` says little beyond ``other``: most of its terms are already there."""
+    mine = set(terms(cand.text))
+    return bool(mine) and len(mine & set(terms(other.text))) / len(mine) >= REDUNDANT_SHARE
 
 
 def excerpt(sentence: str, question: str, idf: Callable[[list[str]], dict[str, float]]) -> str:
