@@ -87,7 +87,7 @@ class ExtractiveAnswerer:
         self,
         embedder: SentenceEmbedder,
         idf: Callable[[list[str]], dict[str, float]],
-        min_evidence: float = 0.42,
+        min_evidence: float = 0.325,
         max_sentences: int = 3,
         closest: int = 3,
     ) -> None:
