@@ -67,11 +67,12 @@ class _EmbeddingCache:
         if missing:
             for text, vector in zip(missing, self.embedder.encode(missing), strict=True):
                 self._vectors[text] = vector
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
         for t in texts:
             self._vectors.move_to_end(t)
-        return np.stack([self._vectors[t] for t in texts])
+        vectors = np.stack([self._vectors[t] for t in texts])
+        while len(self._vectors) > self.size:  # evict only after this call's vectors are read
+            self._vectors.popitem(last=False)
+        return vectors
 
 
 def named_people(question: str, speakers: set[str]) -> set[str]:

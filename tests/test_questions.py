@@ -44,3 +44,15 @@ def test_question_length_limit_boundary(sample_assistant):
 
 def test_question_error_is_a_value_error():
     assert issubclass(QuestionError, ValueError)
+
+
+def test_sentence_cache_smaller_than_one_question_still_answers(embedder, sample_library):
+    """The answerer's vector cache may be tiny: eviction never drops vectors still in use."""
+    from assistant.extractive import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(embedder, sample_library.catalog.idf)
+    answerer.embed.size = 3
+    passages = sample_library.search("railway cooperation", 8)
+    ranked = answerer.score("What did Xi propose on railways?", passages)
+    assert len(ranked) > 3
+    assert len(answerer.embed._vectors) == 3
