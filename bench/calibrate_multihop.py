@@ -19,7 +19,6 @@ calibration in ``bench/results/calibration.json`` and on the seed questions.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -32,7 +31,6 @@ import argparse  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -55,6 +53,7 @@ from bench.calibrate_threshold import (  # noqa: E402
     check_decision_rule,
     choose,
     dump_json,
+    machine_info,
     metrics,
     roc_auc,
     table,
@@ -567,11 +566,7 @@ def main(argv: list[str] | None = None) -> int:
         "calibration_sweep": calib_sweep,
         "timing": timing,
         "encoded_texts": encoded_texts,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average": os.getloadavg(),
-        },
+        "machine": machine_info(),
         "query_fields": list(ROW_FIELDS),
         "query_rows": [[getattr(q, f) for f in ROW_FIELDS] for q in queries],
     }

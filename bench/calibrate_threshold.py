@@ -241,6 +241,15 @@ def bootstrap_ci(
     return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
 
 
+def machine_info() -> dict:
+    """What the timings were measured on."""
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
+
+
 def dump_json(result: dict, rows: Sequence[str]) -> str:
     """Indented JSON with the long lists under ``rows`` written one compact item per line."""
     head = json.dumps({k: v for k, v in result.items() if k not in rows}, indent=1)
@@ -428,11 +437,7 @@ def main(argv: list[str] | None = None) -> int:
             for k, v in seed_runs.items()
         },
         "timing": timing,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "load_average": os.getloadavg(),
-        },
+        "machine": machine_info(),
         "question_fields": list(ROW_FIELDS),
         "questions": [[getattr(q, f) for f in ROW_FIELDS] for q in questions],
     }
