@@ -88,7 +88,7 @@ class ExtractiveAnswerer:
         self,
         embedder: SentenceEmbedder,
         idf: Callable[[list[str]], dict[str, float]],
-        min_evidence: float = 0.325,
+        min_evidence: float,
         max_sentences: int = 3,
         closest: int = 3,
     ) -> None:

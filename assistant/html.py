@@ -6,12 +6,9 @@ Articles may contain markup (even ``<script>``): it is always shown as text, nev
 from __future__ import annotations
 
 import html
-import re
 
 from assistant.types import Answer, Citation
 from index.types import Article
-
-_MARKER = re.compile(r"\[(\d+)\]")
 
 SOURCES_CSS = """
 <style>

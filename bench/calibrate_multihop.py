@@ -52,11 +52,11 @@ from bench.calibrate_threshold import (  # noqa: E402
     bootstrap_ci,
     check_decision_rule,
     choose,
-    dump_json,
     machine_info,
     metrics,
     roc_auc,
     table,
+    write_results,
 )
 from index.ingest import make_article  # noqa: E402
 from index.types import Article, Passage  # noqa: E402
@@ -570,9 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         "query_fields": list(ROW_FIELDS),
         "query_rows": [[getattr(q, f) for f in ROW_FIELDS] for q in queries],
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(dump_json(result, rows=("calibration_sweep", "query_rows")), encoding="utf-8")
-    log.info("wrote %s", args.out)
+    write_results(args.out, result, rows=("calibration_sweep", "query_rows"))
     return 0
 
 

@@ -241,6 +241,13 @@ def bootstrap_ci(
     return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
 
 
+def write_results(path: Path, result: dict, rows: Sequence[str]) -> None:
+    """Write ``result`` as JSON (``rows`` keys one item per line) and log where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(dump_json(result, rows=rows), encoding="utf-8")
+    log.info("wrote %s", path)
+
+
 def machine_info() -> dict:
     """What the timings were measured on."""
     return {
@@ -441,9 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         "question_fields": list(ROW_FIELDS),
         "questions": [[getattr(q, f) for f in ROW_FIELDS] for q in questions],
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(dump_json(result, rows=("calibration_sweep", "questions")), encoding="utf-8")
-    log.info("wrote %s", args.out)
+    write_results(args.out, result, rows=("calibration_sweep", "questions"))
     return 0
 
 

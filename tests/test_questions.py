@@ -49,8 +49,11 @@ def test_question_error_is_a_value_error():
 def test_sentence_cache_smaller_than_one_question_still_answers(embedder, sample_library):
     """The answerer's vector cache may be tiny: eviction never drops vectors still in use."""
     from assistant.extractive import ExtractiveAnswerer
+    from assistant.settings import Settings
 
-    answerer = ExtractiveAnswerer(embedder, sample_library.catalog.idf)
+    answerer = ExtractiveAnswerer(
+        embedder, sample_library.catalog.idf, min_evidence=Settings().min_evidence
+    )
     answerer.embed.size = 3
     passages = sample_library.search("railway cooperation", 8)
     ranked = answerer.score("What did Xi propose on railways?", passages)
