@@ -11,8 +11,7 @@ from assistant.followup import standalone_query
 from assistant.retrieve import NewsRetriever
 from assistant.types import Answer
 from index.library import Library
-from index.store import document_score, document_to_passage
-from index.types import Passage
+from index.types import Passage, SearchFilter
 
 
 class QuestionError(ValueError):
@@ -46,20 +45,29 @@ class Assistant:
             )
         return question
 
-    def retrieve(self, query: str) -> list[Passage]:
-        docs = self.retriever.invoke(query)
-        return [document_to_passage(d, document_score(d)) for d in docs]
+    def retrieve(self, query: str, where: SearchFilter | None = None, k: int | None = None) -> list[Passage]:
+        """The passages the answerer sees for ``query`` (hybrid, scoped, diversified)."""
+        return self.retriever.passages(query, k=k, where=where)
 
-    def ask(self, question: str, conversation: Sequence[str] | None = None) -> Answer:
-        """Answer ``question``; ``conversation`` holds the user's earlier turns, oldest first."""
+    def ask(
+        self,
+        question: str,
+        conversation: Sequence[str] | None = None,
+        where: SearchFilter | None = None,
+    ) -> Answer:
+        """Answer ``question``; ``conversation`` holds the user's earlier turns, oldest first.
+
+        ``where`` limits the articles searched (dates, sources, ids); dates and sources
+        named in the question narrow the search further on their own.
+        """
         question = self.check(question)
         query = standalone_query(question, conversation)
-        return self.answerer.answer(question, self.retrieve(query), query=query)
+        return self.answerer.answer(question, self.retrieve(query, where), query=query)
 
-    def search(self, query: str, k: int = 10) -> list[Passage]:
+    def search(self, query: str, k: int = 10, where: SearchFilter | None = None) -> list[Passage]:
         """The ranked passages for ``query`` (what the answerer would see, with k of them)."""
-        return self.library.search(self.check(query), k)
+        return self.retrieve(self.check(query), where, k)
 
     def as_runnable(self) -> Runnable:
-        """``ask`` as a LangChain runnable: {"question", "conversation"?} -> Answer."""
-        return RunnableLambda(lambda x: self.ask(x["question"], x.get("conversation")))
+        """``ask`` as a LangChain runnable: {"question", "conversation"?, "where"?} -> Answer."""
+        return RunnableLambda(lambda x: self.ask(x["question"], x.get("conversation"), x.get("where")))

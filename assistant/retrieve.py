@@ -1,27 +1,149 @@
-"""Retrieval as a LangChain retriever over the library's Chroma store."""
+"""Hybrid retrieval as a LangChain retriever: dense + BM25, fused, scoped, diversified.
+
+For a query the retriever
+
+1. reads its scope: dates and news sources the question names (``assistant.scope``),
+   intersected with any filter the caller gives (CLI ``--since``, the UI's date boxes);
+2. for the whole scope, and once more for each named source, takes the best
+   ``candidates`` chunks by meaning (Chroma) and by words (BM25) and fuses the two
+   rankings by weighted reciprocal rank;
+3. fuses those lists again (so each named source contributes its best passages);
+4. optionally reranks the head of the list (``assistant.rerank``);
+5. keeps at most ``max_per_article`` passages of one article before filling up to ``k``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from assistant.scope import Scope, scope_of
 from index.store import passage_to_document
+from index.types import Passage, SearchFilter
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+def intersect(a: SearchFilter | None, b: SearchFilter | None) -> SearchFilter:
+    """Both filters at once (sources and ids: ``b`` narrows ``a`` only where both name some)."""
+    a = a or SearchFilter()
+    b = b or SearchFilter()
+    since = max((d for d in (a.since, b.since) if d), default=None)
+    until = min((d for d in (a.until, b.until) if d), default=None)
+    sources = a.sources
+    if b.sources:
+        sources = tuple(s for s in a.sources if s in b.sources) if a.sources else b.sources
+    ids = a.article_ids
+    if b.article_ids:
+        ids = tuple(i for i in a.article_ids if i in b.article_ids) if a.article_ids else b.article_ids
+    return SearchFilter(since=since, until=until, sources=sources, article_ids=ids)
+
+
+def rrf(rankings: Sequence[Sequence[Passage]], weights: Sequence[float], k: int = 60) -> list[Passage]:
+    """Weighted reciprocal-rank fusion; each passage keeps its first-seen copy, fused score set."""
+    fused: dict[str, float] = defaultdict(float)
+    first: dict[str, Passage] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, passage in enumerate(ranking):
+            key = passage.id or f"{passage.article_id}:{passage.chunk.position}"
+            fused[key] += weight / (k + rank + 1)
+            first.setdefault(key, passage)
+    order = sorted(fused, key=lambda key: -fused[key])
+    return [first[key].model_copy(update={"score": fused[key]}) for key in order]
+
+
+def diversify(passages: Sequence[Passage], k: int, max_per_article: int) -> list[Passage]:
+    """The best ``k`` with at most ``max_per_article`` per article, then topped up in rank order."""
+    if max_per_article <= 0:
+        return list(passages[:k])
+    taken: list[Passage] = []
+    rest: list[Passage] = []
+    per_article: dict[str, int] = defaultdict(int)
+    for passage in passages:
+        if len(taken) == k:
+            break
+        if per_article[passage.article_id] < max_per_article:
+            per_article[passage.article_id] += 1
+            taken.append(passage)
+        else:
+            rest.append(passage)
+    return taken + rest[: k - len(taken)]
 
 
 class NewsRetriever(BaseRetriever):
-    """Dense retrieval of the ``k`` passages closest to the query.
+    """The ``k`` passages that best answer a query, as LangChain ``Document``s.
 
-    Returns LangChain ``Document``s (convert back with ``index.store.document_to_passage``)
-    so any LangChain chain can use it.
+    ``where`` restricts every search (dates, sources, article ids). Convert documents
+    back with ``index.store.document_to_passage``, or call ``passages`` directly.
     """
 
     library: Any
     k: int = 8
+    mode: Mode = "hybrid"
+    candidates: int = 50
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    max_per_article: int = 3
+    use_scope: bool = True
+    reranker: Any = None
+    where: SearchFilter | None = None
+
+    def scope(self, query: str) -> Scope:
+        """Dates and sources the query names (empty when scoping is off)."""
+        if not self.use_scope:
+            return Scope()
+        return scope_of(query, self.library.sources(), self.library.months())
+
+    def ranked(self, query: str, where: SearchFilter | None, embedding: list[float] | None) -> list[Passage]:
+        """One ranking for one filter: dense, BM25 or their fusion."""
+        where = where if where and not where.is_empty else None
+        n = max(self.candidates, self.k)
+        dense = self.library.search(query, n, where, embedding) if self.mode != "bm25" else []
+        lexical = self.library.search_lexical(query, n, where) if self.mode != "dense" else []
+        if self.mode == "dense":
+            return dense
+        if self.mode == "bm25":
+            return lexical
+        return rrf([dense, lexical], [self.dense_weight, self.bm25_weight], self.rrf_k)
+
+    def passages(
+        self,
+        query: str,
+        k: int | None = None,
+        where: SearchFilter | None = None,
+        scope: Scope | None = None,
+    ) -> list[Passage]:
+        """The best ``k`` passages for ``query`` within ``where`` and the query's own scope."""
+        k = k or self.k
+        base = intersect(self.where, where)
+        scope = scope if scope is not None else self.scope(query)
+        embedding = None
+        if self.mode != "bm25" and not self.library.is_empty():
+            embedding = self.library.embedder.embed_query(query)
+        main = self.ranked(query, intersect(base, scope.where), embedding)
+        if not main and not scope.where.is_empty:  # the question's dates match nothing: ignore them
+            main = self.ranked(query, base, embedding)
+        rankings = [main]
+        for lookup in scope.lookups:
+            narrowed = intersect(base, lookup)
+            if base.sources and not narrowed.sources:  # the caller's sources exclude this one
+                continue
+            rankings.append(self.ranked(query, narrowed, embedding))
+        rankings = [r for r in rankings if r]
+        if not rankings:
+            return []
+        merged = rankings[0] if len(rankings) == 1 else rrf(rankings, [1.0] * len(rankings), self.rrf_k)
+        if self.reranker is not None:
+            merged = self.reranker.rerank(query, merged)
+        return diversify(merged, k, self.max_per_article)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        return [passage_to_document(p) for p in self.library.search(query, self.k)]
+        return [passage_to_document(p) for p in self.passages(query)]

@@ -1,8 +1,10 @@
-"""The article catalogue: full texts, metadata and term statistics in SQLite.
+"""The article catalogue: full texts, chunks, metadata and term statistics in SQLite.
 
-Chroma holds chunks; this holds what chunks cannot give back: each article's whole
-text (for "open the article"), its content hash (to skip unchanged re-adds) and how
-many chunks contain each term (IDF for the answerer's evidence score).
+This is the record of what is indexed. It holds each article's whole text (for "open the
+article"), its content hash (to skip unchanged re-adds), its chunks (the lexical index is
+built from them) and how many chunks contain each term (IDF for the answerer's evidence
+score). A generation counter, bumped in the same transaction as every change, tells
+derived indexes (BM25) when they are stale.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from index.terms import terms
-from index.types import Article
+from index.types import Article, Chunk, SearchFilter, sentences_from_json, sentences_json
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -36,7 +38,40 @@ CREATE TABLE IF NOT EXISTS chunk_terms (
     PRIMARY KEY (article_id, term)
 );
 CREATE INDEX IF NOT EXISTS chunk_terms_term ON chunk_terms (term);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    sentences TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO state VALUES ('generation', 0);
 """
+
+
+class CatalogChunk:
+    """A chunk row with the metadata of its article (what the lexical index needs)."""
+
+    __slots__ = ("id", "chunk", "title", "date", "source", "url")
+
+    def __init__(self, row: sqlite3.Row) -> None:
+        self.id: str = row["id"]
+        self.title: str = row["title"]
+        self.date = dt.date.fromisoformat(row["date"]) if row["date"] else None
+        self.source: str = row["source"]
+        self.url: str = row["url"]
+        self.chunk = Chunk(
+            article_id=row["article_id"],
+            position=row["position"],
+            start=row["start"],
+            end=row["end"],
+            text=row["text"],
+            sentences=sentences_from_json(row["sentences"]),
+        )
 
 
 class Catalog:
@@ -54,13 +89,22 @@ class Catalog:
         ).fetchone()
         return row["content_hash"] if row else None
 
-    def put(self, article: Article, chunk_texts: list[str]) -> None:
-        """Insert or replace an article and its chunks' term counts, in one transaction."""
+    @property
+    def generation(self) -> int:
+        """Increases with every change to the catalogue (for derived indexes)."""
+        return self._db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
+
+    def _bump(self) -> None:
+        self._db.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
+
+    def put(self, article: Article, chunks: list[Chunk]) -> None:
+        """Insert or replace an article, its chunks and their term counts, in one transaction."""
         per_term: Counter[str] = Counter()
-        for text in chunk_texts:
-            per_term.update(set(terms(text)))
+        for chunk in chunks:
+            per_term.update(set(terms(chunk.text)))
         with self._db:
             self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article.id,))
+            self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
             self._db.execute(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -71,7 +115,7 @@ class Catalog:
                     article.url,
                     article.text,
                     article.content_hash,
-                    len(chunk_texts),
+                    len(chunks),
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 ),
             )
@@ -79,11 +123,85 @@ class Catalog:
                 "INSERT INTO chunk_terms VALUES (?, ?, ?)",
                 [(article.id, term, n) for term, n in per_term.items()],
             )
+            self._put_chunks(article.content_hash, chunks)
+            self._bump()
+
+    def _put_chunks(self, content_hash: str, chunks: list[Chunk]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c.chunk_id(content_hash),
+                    c.article_id,
+                    c.position,
+                    c.start,
+                    c.end,
+                    c.text,
+                    sentences_json(c.sentences),
+                )
+                for c in chunks
+            ],
+        )
+
+    def articles_without_chunks(self) -> list[tuple[str, str]]:
+        """(id, content hash) of articles catalogued before chunks were kept here."""
+        rows = self._db.execute(
+            "SELECT id, content_hash FROM articles a WHERE chunks > 0 AND NOT EXISTS "
+            "(SELECT 1 FROM chunks c WHERE c.article_id = a.id)"
+        )
+        return [(r["id"], r["content_hash"]) for r in rows]
+
+    def backfill_chunks(self, content_hash: str, chunks: list[Chunk]) -> None:
+        """Record the chunks of an already-catalogued article (migration from older indexes)."""
+        with self._db:
+            self._put_chunks(content_hash, chunks)
+            self._bump()
+
+    def chunk_rows(self) -> list[CatalogChunk]:
+        """Every chunk with its article's title, date and source, in a stable order."""
+        rows = self._db.execute(
+            'SELECT c.id, c.article_id, c.position, c.start, c."end", c.text, c.sentences, '
+            "a.title, a.date, a.source, a.url FROM chunks c JOIN articles a ON a.id = c.article_id "
+            "ORDER BY c.article_id, c.position"
+        )
+        return [CatalogChunk(r) for r in rows]
+
+    def chunk_ids(self, where: SearchFilter) -> set[str] | None:
+        """Ids of the chunks of articles matching ``where`` (None when it does not restrict)."""
+        if where.is_empty:
+            return None
+        clauses, args = _filter_sql(where)
+        rows = self._db.execute(
+            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {clauses}", args
+        )
+        return {r[0] for r in rows}
+
+    def sources(self) -> list[str]:
+        """Distinct non-empty sources, most articles first."""
+        rows = self._db.execute(
+            "SELECT source FROM articles WHERE source != '' GROUP BY source ORDER BY COUNT(*) DESC, source"
+        )
+        return [r[0] for r in rows]
+
+    def date_range(self) -> tuple[dt.date, dt.date] | None:
+        row = self._db.execute("SELECT MIN(date), MAX(date) FROM articles WHERE date IS NOT NULL").fetchone()
+        if not row or row[0] is None:
+            return None
+        return dt.date.fromisoformat(row[0]), dt.date.fromisoformat(row[1])
+
+    def months(self) -> set[tuple[int, int]]:
+        """(year, month) pairs that have at least one dated article."""
+        rows = self._db.execute("SELECT DISTINCT substr(date, 1, 7) FROM articles WHERE date IS NOT NULL")
+        return {(int(r[0][:4]), int(r[0][5:7])) for r in rows}
 
     def remove(self, article_id: str) -> bool:
         with self._db:
             self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article_id,))
-            return self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+            self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            removed = self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
+            if removed:
+                self._bump()
+            return removed
 
     def get(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -116,6 +234,24 @@ class Catalog:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _filter_sql(where: SearchFilter) -> tuple[str, list]:
+    clauses: list[str] = []
+    args: list = []
+    if where.since:
+        clauses.append("a.date >= ?")
+        args.append(where.since.isoformat())
+    if where.until:
+        clauses.append("a.date <= ?")
+        args.append(where.until.isoformat())
+    if where.sources:
+        clauses.append(f"a.source IN ({','.join('?' * len(where.sources))})")
+        args += list(where.sources)
+    if where.article_ids:
+        clauses.append(f"a.id IN ({','.join('?' * len(where.article_ids))})")
+        args += list(where.article_ids)
+    return " AND ".join(clauses) or "1", args
 
 
 def _article(row: sqlite3.Row) -> Article:

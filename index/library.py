@@ -16,9 +16,10 @@ from index.catalog import Catalog
 from index.chunk import chunk_text
 from index.embed import SentenceEmbedder
 from index.ingest import Failure, load_paths
+from index.lexical import LexicalIndex
 from index.speakers import attribute_speakers
 from index.store import ChunkStore
-from index.types import Article, Chunk, Passage, Sentence
+from index.types import Article, Chunk, Passage, SearchFilter, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,14 @@ class Library:
         self.overlap_sentences = overlap_sentences
         self.catalog = Catalog(home / "articles.sqlite3")
         self.chunks = ChunkStore(home / "chroma", embedder)
+        self.lexical = LexicalIndex(home / "bm25", self.catalog)
+        self._backfill_chunks()
+
+    def _backfill_chunks(self) -> None:
+        """Copy chunks from Chroma into a catalogue written before it kept them."""
+        for article_id, content_hash in self.catalog.articles_without_chunks():
+            log.info("recording the chunks of %s in the catalogue", article_id)
+            self.catalog.backfill_chunks(content_hash, self.chunks.chunks_of(article_id))
 
     def chunk(self, article: Article) -> list[Chunk]:
         """Sentence-aware chunks of an article, each sentence tagged with its speaker."""
@@ -91,7 +100,7 @@ class Library:
         chunks = self.chunk(article)
         self.chunks.add(article, chunks)
         self.chunks.delete_article(article.id, keep_hash=new_hash)
-        self.catalog.put(article, [c.text for c in chunks])
+        self.catalog.put(article, chunks)
         return "added" if old_hash is None else "updated"
 
     def add_articles(self, items: Iterable[Article | Failure]) -> IngestReport:
@@ -128,8 +137,42 @@ class Library:
             "embedder": self.embedder.name,
         }
 
-    def search(self, query: str, k: int) -> list[Passage]:
-        return self.chunks.search(query, k)
+    def search(
+        self,
+        query: str,
+        k: int,
+        where: SearchFilter | None = None,
+        embedding: list[float] | None = None,
+    ) -> list[Passage]:
+        """Dense search: the ``k`` chunks closest in meaning (score: cosine similarity)."""
+        where = where if where and not where.is_empty else None
+        passages = self.chunks.search(query, k, where, embedding)
+        # A chunk the catalogue does not list belongs to an ingestion that was killed before
+        # it finished; it is not indexed yet (the re-run completes it).
+        return [p for p in passages if self.lexical.contains(p.id)]
+
+    def search_lexical(self, query: str, k: int, where: SearchFilter | None = None) -> list[Passage]:
+        """BM25 search over titles and chunk texts (score: BM25, unbounded)."""
+        allowed = self.catalog.chunk_ids(where) if where else None
+        return [
+            Passage(
+                chunk=hit.row.chunk,
+                title=hit.row.title,
+                date=hit.row.date,
+                source=hit.row.source,
+                url=hit.row.url,
+                score=hit.score,
+                id=hit.row.id,
+            )
+            for hit in self.lexical.search(query, k, allowed)
+        ]
+
+    def sources(self) -> list[str]:
+        return self.catalog.sources()
+
+    def months(self) -> set[tuple[int, int]]:
+        """(year, month) pairs the library has dated articles for."""
+        return self.catalog.months()
 
     def is_empty(self) -> bool:
         return self.catalog.count() == 0

@@ -6,14 +6,13 @@ This module is the one boundary between domain types and LangChain ``Document``s
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from index.types import Article, Chunk, Passage, Sentence
+from index.types import Article, Chunk, Passage, SearchFilter, sentences_from_json, sentences_json
 
 COLLECTION = "news_chunks"
 
@@ -35,22 +34,21 @@ def chunk_to_document(chunk: Chunk, article: Article) -> Document:
         "start": chunk.start,
         "end": chunk.end,
         # Chroma metadata values are scalars: sentences travel as compact JSON.
-        "sentences": json.dumps([[s.start, s.end, s.speaker] for s in chunk.sentences]),
+        "sentences": sentences_json(chunk.sentences),
     }
     return Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id(article.content_hash))
 
 
 def document_to_passage(doc: Document, score: float) -> Passage:
     meta = doc.metadata
+    chunk_id = doc.id or meta.get("chunk_id", "")
     chunk = Chunk(
         article_id=meta["article_id"],
         position=int(meta["position"]),
         start=int(meta["start"]),
         end=int(meta["end"]),
         text=doc.page_content,
-        sentences=tuple(
-            Sentence(start=s, end=e, speaker=who) for s, e, who in json.loads(meta.get("sentences") or "[]")
-        ),
+        sentences=sentences_from_json(meta.get("sentences")),
     )
     return Passage(
         chunk=chunk,
@@ -59,6 +57,7 @@ def document_to_passage(doc: Document, score: float) -> Passage:
         source=meta.get("source", ""),
         url=meta.get("url", ""),
         score=float(score),
+        id=chunk_id or "",
     )
 
 
@@ -74,9 +73,10 @@ def passage_to_document(passage: Passage) -> Document:
         "start": passage.chunk.start,
         "end": passage.chunk.end,
         "score": passage.score,
-        "sentences": json.dumps([[s.start, s.end, s.speaker] for s in passage.chunk.sentences]),
+        "chunk_id": passage.id,
+        "sentences": sentences_json(passage.chunk.sentences),
     }
-    return Document(page_content=passage.chunk.text, metadata=meta)
+    return Document(page_content=passage.chunk.text, metadata=meta, id=passage.id or None)
 
 
 def document_score(doc: Document) -> float:
@@ -92,6 +92,7 @@ class ChunkStore:
         from langchain_chroma import Chroma
 
         path.mkdir(parents=True, exist_ok=True)
+        self._embeddings = embeddings
         client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
         )
@@ -122,9 +123,49 @@ class ChunkStore:
     def article_chunk_count(self, article_id: str) -> int:
         return len(self._chroma.get(where={"article_id": article_id}, include=[])["ids"])
 
-    def search(self, query: str, k: int, where: dict | None = None) -> list[Passage]:
-        """The ``k`` chunks closest to ``query`` (cosine similarity as score, best first)."""
+    def search(
+        self,
+        query: str,
+        k: int,
+        where: SearchFilter | None = None,
+        embedding: list[float] | None = None,
+    ) -> list[Passage]:
+        """The ``k`` chunks closest to ``query`` (cosine similarity as score, best first).
+
+        Pass the query's ``embedding`` when searching several times with one query.
+        """
         if self.count() == 0:
             return []
-        hits = self._chroma.similarity_search_with_relevance_scores(query, k=k, filter=where)
-        return [document_to_passage(doc, score) for doc, score in hits]
+        if embedding is None:
+            embedding = self._embeddings.embed_query(query)
+        hits = self._chroma.similarity_search_by_vector_with_relevance_scores(
+            embedding, k=k, filter=chroma_where(where) if where else None
+        )
+        # The collection is in cosine space: the returned distance is 1 - cosine similarity.
+        return [document_to_passage(doc, 1.0 - distance) for doc, distance in hits]
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        """The stored chunks of one article, in order (used to migrate older catalogues)."""
+        found = self._chroma.get(where={"article_id": article_id}, include=["documents", "metadatas"])
+        docs = [
+            Document(page_content=text, metadata=meta)
+            for text, meta in zip(found["documents"], found["metadatas"], strict=True)
+        ]
+        return sorted((document_to_passage(d, 0.0).chunk for d in docs), key=lambda c: c.position)
+
+
+def chroma_where(where: SearchFilter) -> dict | None:
+    """A ``SearchFilter`` as a Chroma metadata filter (None when it does not restrict)."""
+    clauses: list[dict] = []
+    if where.since:
+        clauses.append({"date_num": {"$gte": _date_number(where.since)}})
+    if where.until:
+        clauses.append({"date_num": {"$lte": _date_number(where.until)}})
+        clauses.append({"date_num": {"$gt": 0}})  # undated articles are outside any range
+    if where.sources:
+        clauses.append({"source": {"$in": list(where.sources)}})
+    if where.article_ids:
+        clauses.append({"article_id": {"$in": list(where.article_ids)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

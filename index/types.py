@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,6 +72,7 @@ class Passage(BaseModel):
     source: str = ""
     url: str = ""
     score: float = Field(default=0.0)
+    id: str = Field(default="", description="The chunk's id in the index (article:hash:position).")
 
     @property
     def article_id(self) -> str:
@@ -79,3 +81,59 @@ class Passage(BaseModel):
     def sentence_text(self, sentence: Sentence) -> str:
         """Text of a sentence of this passage (offsets are article offsets)."""
         return self.chunk.text[sentence.start - self.chunk.start : sentence.end - self.chunk.start]
+
+
+class SearchFilter(BaseModel):
+    """Which articles a search may return: a date range (inclusive), sources, article ids.
+
+    Empty fields do not restrict. Articles without a date never match a date range.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sources: tuple[str, ...] = ()
+    article_ids: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.since or self.until or self.sources or self.article_ids)
+
+    def matches(self, date: dt.date | None, source: str, article_id: str) -> bool:
+        if self.article_ids and article_id not in self.article_ids:
+            return False
+        if self.sources and source not in self.sources:
+            return False
+        if self.since or self.until:
+            if date is None:
+                return False
+            if self.since and date < self.since:
+                return False
+            if self.until and date > self.until:
+                return False
+        return True
+
+    def describe(self) -> str:
+        """Human-readable summary, e.g. 'from 2025-04-01 to 2025-04-30, source Reuters'."""
+        parts = []
+        if self.since and self.until:
+            parts.append(f"from {self.since} to {self.until}")
+        elif self.since:
+            parts.append(f"since {self.since}")
+        elif self.until:
+            parts.append(f"until {self.until}")
+        if self.sources:
+            parts.append("source " + " or ".join(self.sources))
+        if self.article_ids:
+            parts.append("article " + ", ".join(self.article_ids))
+        return ", ".join(parts)
+
+
+def sentences_json(sentences: tuple[Sentence, ...]) -> str:
+    """Sentences as compact JSON ``[[start, end, speaker], ...]`` (Chroma metadata, SQLite)."""
+    return json.dumps([[s.start, s.end, s.speaker] for s in sentences])
+
+
+def sentences_from_json(payload: str | None) -> tuple[Sentence, ...]:
+    return tuple(Sentence(start=s, end=e, speaker=who) for s, e, who in json.loads(payload or "[]"))

@@ -13,8 +13,8 @@ def test_retriever_returns_documents_that_round_trip_to_passages(sample_assistan
     assert docs and all(isinstance(d, Document) for d in docs)
     assert len(docs) <= sample_assistant.retriever.k
     passages = [document_to_passage(d, d.metadata["score"]) for d in docs]
-    scores = [p.score for p in passages]
-    assert scores == sorted(scores, reverse=True)
+    assert passages == sample_assistant.retriever.passages("railway cooperation")
+    assert len({p.id for p in passages}) == len(passages) and all(p.id for p in passages)
     article = sample_assistant.library.get(passages[0].article_id)
     assert article.text[passages[0].chunk.start : passages[0].chunk.end] == passages[0].chunk.text
     assert any(s.speaker for p in passages for s in p.chunk.sentences)

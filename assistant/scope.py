@@ -1,0 +1,206 @@
+"""What a question says about *where* to look: dates and news sources it names.
+
+"What did Xi say in April 2025?" narrows the search to April 2025; "as reported by both
+The Verge and TechCrunch" asks for one look into each outlet. Only sources the library
+actually holds are recognised, and only dates that fall in months the library has
+articles for narrow anything, so a question about 1982 ("UNCLOS 1982") is not turned
+into an empty search.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from index.types import SearchFilter
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_MONTHS["sept"] = 9
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_PERIOD_WORD = r"(?:in|during|of|from|since|after|before|until)"
+
+# Longest forms first; each yields (year?, month?, day?).
+_DATE_FORMS = [
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*(?:19|20)\d\d)", re.IGNORECASE),
+    re.compile(rf"\b{_PERIOD_WORD}\s+{_MONTH}(?!\s+[0-3]?\d)\b", re.IGNORECASE),
+    re.compile(rf"\b{_PERIOD_WORD}\s+{_YEAR}\b", re.IGNORECASE),
+]
+_BEFORE = re.compile(r"\b(before|until|till|prior to|earlier than|by)\s+(the\s+)?$", re.IGNORECASE)
+_AFTER = re.compile(r"\b(after|later than|following)\s+(the\s+)?$", re.IGNORECASE)
+_SINCE = re.compile(r"\b(since|from|starting)\s+(the\s+)?$", re.IGNORECASE)
+# Some month names are ordinary words ("may", "march"): only capitalised ones count.
+_AMBIGUOUS_MONTHS = {"may", "march"} | {m.lower() for m in calendar.month_abbr if m}
+# How far publication can trail an event date named in the question.
+DAY_SLACK = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date or period named in the question, as a range, with its position."""
+
+    start: int
+    end: int
+    since: dt.date
+    until: dt.date
+    relation: str = "in"  # "in", "before", "after" or "since"
+
+    def as_filter(self) -> SearchFilter:
+        if self.relation == "before":
+            return SearchFilter(until=self.since - dt.timedelta(days=1))
+        if self.relation == "after":
+            return SearchFilter(since=self.until + dt.timedelta(days=1))
+        if self.relation == "since":
+            return SearchFilter(since=self.since)
+        return SearchFilter(since=self.since, until=self.until)
+
+
+@dataclass(frozen=True)
+class SourceMention:
+    """A news source named in the question and the library sources it stands for."""
+
+    start: int
+    end: int
+    name: str
+    sources: tuple[str, ...]
+
+
+@dataclass
+class Scope:
+    """Where to look for a question: a date filter, and one look per named source."""
+
+    where: SearchFilter = field(default_factory=SearchFilter)
+    lookups: list[SearchFilter] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    sources: list[SourceMention] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.where.is_empty and not self.lookups
+
+
+def find_dates(
+    question: str, months: set[tuple[int, int]], today: dt.date | None = None
+) -> list[DateMention]:
+    """Dates and periods in ``question``; a month without a year is the latest one with articles."""
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for form in _DATE_FORMS:
+        for m in form.finditer(question):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            span = _date_range(m, months)
+            if span is None:
+                continue
+            start = m.start("month") if "month" in m.groupdict() and m.group("month") else m.start()
+            if "year" in m.groupdict() and m.group("year") and not m.groupdict().get("month"):
+                start = m.start("year")
+            before = question[:start]
+            relation = "in"
+            for name, pattern in (("before", _BEFORE), ("after", _AFTER), ("since", _SINCE)):
+                if pattern.search(before):
+                    relation = name
+            taken.append((m.start(), m.end()))
+            found.append(DateMention(m.start(), m.end(), span[0], span[1], relation))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _date_range(m: re.Match, months: set[tuple[int, int]]) -> tuple[dt.date, dt.date] | None:
+    groups = m.groupdict()
+    month_word = groups.get("month")
+    if month_word and not month_word.isdigit():
+        if month_word.lower().rstrip(".") in _AMBIGUOUS_MONTHS and not month_word[0].isupper():
+            return None
+        month = _MONTHS[month_word.lower().rstrip(".")]
+    else:
+        month = int(month_word) if month_word else None
+    year = int(groups["year"]) if groups.get("year") else None
+    day = int(groups["day"]) if groups.get("day") else None
+    if month is None and year is None:
+        return None
+    if year is None:  # "in September": the latest September the library has articles from
+        years = sorted((y for y, mo in months if mo == month), reverse=True)
+        if not years:
+            return None
+        year = years[0]
+    try:
+        if day:
+            date = dt.date(year, month or 1, day)
+            return date - DAY_SLACK, date + DAY_SLACK
+        if month:
+            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    except ValueError:  # "February 30"
+        return None
+
+
+def _covers(where: SearchFilter, months: set[tuple[int, int]]) -> bool:
+    """Whether the library has articles from some month the filter lets through."""
+    low = (where.since.year, where.since.month) if where.since else (0, 0)
+    high = (where.until.year, where.until.month) if where.until else (9999, 12)
+    return any(low <= m <= high for m in months)
+
+
+def source_aliases(sources: Iterable[str]) -> dict[str, set[str]]:
+    """Names a question may use for each source: 'The Independent - Sports' -> 'The Independent'."""
+    aliases: dict[str, set[str]] = {}
+    for source in sources:
+        names = {source.strip()}
+        head = re.split(r"\s+[-|:–]\s+", source, maxsplit=1)[0].strip()
+        names.add(head)
+        for name in names:
+            if len(name) >= 3 and not name.isdigit():
+                aliases.setdefault(name, set()).add(source)
+    return aliases
+
+
+def find_sources(question: str, sources: Sequence[str]) -> list[SourceMention]:
+    """Library sources named in ``question`` (longest name wins where names overlap)."""
+    mentions: list[SourceMention] = []
+    taken: list[tuple[int, int]] = []
+    for name, matched in sorted(source_aliases(sources).items(), key=lambda kv: -len(kv[0])):
+        single_word = " " not in name
+        pattern = re.compile(rf"(?<![\w']){re.escape(name)}(?![\w])", re.IGNORECASE)
+        for m in pattern.finditer(question):
+            text = m.group(0)
+            if single_word and not text[0].isupper():  # "a fortune" is not Fortune
+                continue
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            mentions.append(SourceMention(m.start(), m.end(), name, tuple(sorted(matched))))
+    return sorted(mentions, key=lambda s: s.start)
+
+
+def scope_of(question: str, sources: Sequence[str], months: set[tuple[int, int]]) -> Scope:
+    """The scope of ``question`` given the library's sources and the months it has articles for.
+
+    Dates that follow a named source (before the next one) belong to that source's lookup;
+    dates not tied to a source restrict the whole search.
+    """
+    dates = [d for d in find_dates(question, months) if _covers(d.as_filter(), months)]
+    mentions = find_sources(question, sources)
+    scope = Scope(dates=dates, sources=mentions)
+    free = [d for d in dates if not mentions or d.start < mentions[0].start]
+    if len(free) == 1:
+        scope.where = free[0].as_filter()
+    elif len(free) > 1:  # "between April and September 2025": the span of them all
+        scope.where = SearchFilter(since=min(d.since for d in free), until=max(d.until for d in free))
+    for i, mention in enumerate(mentions):
+        end = mentions[i + 1].start if i + 1 < len(mentions) else len(question)
+        own = [d for d in dates if mention.end <= d.start < end]
+        for date in own or [None]:
+            window = date.as_filter() if date else scope.where
+            lookup = SearchFilter(since=window.since, until=window.until, sources=mention.sources)
+            if lookup not in scope.lookups:
+                scope.lookups.append(lookup)
+    return scope

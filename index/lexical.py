@@ -1,0 +1,167 @@
+"""BM25 over the catalogue's chunks (``bm25s``), persisted beside the Chroma store.
+
+The index is derived from the catalogue, never written to directly: it is stamped with
+the catalogue's generation and rebuilt when that moves on (after an add or remove, by
+this process or another one). So it cannot disagree with what is indexed, and a killed
+ingestion leaves nothing to repair here. Files live in ``NEWSQA_HOME/bm25/<generation>``
+with ``current.json`` (replaced atomically) naming the complete one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.catalog import Catalog, CatalogChunk
+
+log = logging.getLogger(__name__)
+
+# Bump when tokenisation or parameters change: a persisted index with another version is rebuilt.
+FORMAT = 1
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    """A chunk found by BM25 with its score (unbounded, higher is better)."""
+
+    row: CatalogChunk
+    score: float
+
+
+class Tokenizer:
+    """Lower-case words, English stopwords dropped, Snowball-stemmed; lone digits kept ("3+3")."""
+
+    def __init__(self) -> None:
+        import Stemmer
+        from bm25s.stopwords import STOPWORDS_EN
+
+        self._stem = Stemmer.Stemmer("english").stemWords
+        self._stop = frozenset(STOPWORDS_EN)
+
+    def __call__(self, text: str) -> list[str]:
+        words = [
+            w
+            for w in _WORD.findall(text.lower())
+            if w not in self._stop and (len(w) > 1 or w.isdigit())
+        ]
+        return self._stem(words)
+
+
+def document_text(row: CatalogChunk) -> str:
+    """What BM25 indexes for a chunk: the article title, then the chunk text."""
+    return f"{row.title}\n{row.chunk.text}"
+
+
+class _Loaded:
+    def __init__(self, generation: int, rows: list[CatalogChunk], bm25) -> None:  # noqa: ANN001
+        self.generation = generation
+        self.rows = rows
+        self.bm25 = bm25
+        self.position = {r.id: i for i, r in enumerate(rows)}
+
+
+class LexicalIndex:
+    """BM25 search over every chunk in the catalogue, optionally restricted to some chunks."""
+
+    def __init__(self, path: Path, catalog: Catalog, k1: float = 1.2, b: float = 0.75) -> None:
+        self.path = path
+        self.catalog = catalog
+        self.k1 = k1
+        self.b = b
+        self.tokenize = Tokenizer()
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def _stamp(self) -> dict:
+        return {"format": FORMAT, "k1": self.k1, "b": self.b}
+
+    def _current(self) -> _Loaded:
+        generation = self.catalog.generation
+        loaded = self._loaded
+        if loaded is not None and loaded.generation == generation:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.generation != generation:
+                self._loaded = self._load_or_build(generation)
+            return self._loaded
+
+    def _load_or_build(self, generation: int) -> _Loaded:
+        import bm25s
+
+        rows = self.catalog.chunk_rows()
+        pointer = self.path / "current.json"
+        try:
+            current = json.loads(pointer.read_text())
+            if current.get("generation") == generation and current.get("stamp") == self._stamp:
+                folder = self.path / str(generation)
+                ids = json.loads((folder / "ids.json").read_text())
+                if ids == [r.id for r in rows]:
+                    bm25 = bm25s.BM25.load(folder, show_progress=False, verbosity=0)
+                    return _Loaded(generation, rows, bm25)
+        except (OSError, ValueError, KeyError):
+            pass  # missing or partial: rebuild below
+        return self._build(generation, rows)
+
+    def _build(self, generation: int, rows: list[CatalogChunk]) -> _Loaded:
+        import bm25s
+
+        log.info("building the BM25 index over %d chunks", len(rows))
+        bm25 = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
+        if rows:
+            # An empty document still needs a token for bm25s; it never matches a query.
+            corpus = [self.tokenize(document_text(r)) or ["\x00"] for r in rows]
+            bm25.index(corpus, show_progress=False)
+            self._save(generation, rows, bm25)
+        return _Loaded(generation, rows, bm25)
+
+    def _save(self, generation: int, rows: list[CatalogChunk], bm25) -> None:  # noqa: ANN001
+        folder = self.path / str(generation)
+        try:
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            bm25.save(folder, show_progress=False)
+            (folder / "ids.json").write_text(json.dumps([r.id for r in rows]))
+            tmp = self.path / f"current.json.{os.getpid()}"
+            tmp.write_text(json.dumps({"generation": generation, "stamp": self._stamp}))
+            os.replace(tmp, self.path / "current.json")
+        except OSError as exc:  # a read-only home still searches, it just rebuilds next time
+            log.warning("could not save the BM25 index: %s", exc)
+            return
+        for old in self.path.iterdir():
+            if old.is_dir() and old.name != str(generation):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def count(self) -> int:
+        return len(self._current().rows)
+
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[LexicalHit]:
+        """The ``k`` best chunks for ``query``; ``allowed`` restricts to those chunk ids."""
+        loaded = self._current()
+        if not loaded.rows or k <= 0:
+            return []
+        ids = loaded.bm25.get_tokens_ids(self.tokenize(query))
+        if not ids:
+            return []
+        scores = loaded.bm25.get_scores_from_ids(ids)
+        if allowed is not None:
+            mask = np.zeros(len(loaded.rows), dtype=bool)
+            mask[[loaded.position[i] for i in allowed if i in loaded.position]] = True
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [LexicalHit(loaded.rows[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def contains(self, chunk_id: str) -> bool:
+        return chunk_id in self._current().position
