@@ -10,6 +10,7 @@ import gradio as gr
 from assistant.build import build_assistant, ensure_sample_corpus
 from assistant.html import answer_markdown, sources_html
 from assistant.pipeline import Assistant, QuestionError
+from assistant.scope import FilterError
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("newsqa.app")
@@ -31,12 +32,13 @@ def _text(content: object) -> str:
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
-    def respond(question: str, history: list[dict]):
+    def respond(question: str, history: list[dict], since: str, until: str, chosen: list[str] | None):
         history = list(history or [])
         earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
         try:
-            answer = assistant.ask(question, earlier)
-        except QuestionError as exc:
+            where = assistant.make_filter(since, until, chosen or [])
+            answer = assistant.ask(question, earlier, where)
+        except (QuestionError, FilterError) as exc:
             shown = question if len(question) <= 200 else question[:200] + "…"
             history += [
                 {"role": "user", "content": shown},
@@ -69,11 +71,23 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Row():
                     ask = gr.Button("Ask", variant="primary", elem_id="ask")
                     clear = gr.Button("New chat", elem_id="clear")
+                with gr.Accordion("Filters", open=False, elem_id="filters"):
+                    with gr.Row():
+                        since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="since")
+                        until = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="until")
+                    source = gr.Dropdown(
+                        choices=assistant.library.sources(),
+                        multiselect=True,
+                        label="Sources",
+                        elem_id="source",
+                    )
                 gr.Examples(EXAMPLES, inputs=question)
             with gr.Column(scale=2):
                 sources = gr.HTML(sources_html(None, {}), elem_id="sources")
         for trigger in (question.submit, ask.click):
-            trigger(respond, [question, chat], [chat, sources, question])
+            trigger(respond, [question, chat, since, until, source], [chat, sources, question])
+        # Sources added while the app runs appear on the next page load.
+        ui.load(lambda: gr.update(choices=assistant.library.sources()), None, source)
         clear.click(lambda: ([], sources_html(None, {}), ""), None, [chat, sources, question])
     return ui
 

@@ -36,7 +36,17 @@ def build_assistant(settings: Settings, library: Library | None = None) -> Assis
     )
     return Assistant(
         library,
-        NewsRetriever(library=library, k=settings.top_k),
+        NewsRetriever(
+            library=library,
+            k=settings.top_k,
+            mode=settings.retrieval,
+            candidates=settings.candidates,
+            rrf_k=settings.rrf_k,
+            dense_weight=settings.dense_weight,
+            bm25_weight=settings.bm25_weight,
+            max_per_article=settings.max_per_article,
+            use_scope=settings.question_scope,
+        ),
         answerer,
         max_question_chars=settings.max_question_chars,
     )

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from assistant.build import build_assistant
 from assistant.pipeline import Assistant, QuestionError
+from assistant.retrieve import intersect
+from assistant.scope import FilterError
 from assistant.settings import get_settings
 from assistant.types import Answer
-from index.types import Passage
+from index.types import Passage, SearchFilter
 
 
 def passage_json(rank: int, p: Passage) -> dict:
@@ -59,28 +61,51 @@ def _read_jsonl(path: Path, required: str) -> Iterator[tuple[int, dict]]:
             yield n, record
 
 
-def _ask_batch(assistant: Assistant, src: Path, out: Path) -> int:
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]  # type: ignore[union-attr]
+
+
+def _record_filter(assistant: Assistant, record: dict, where: SearchFilter) -> SearchFilter:
+    """The command line's filter, narrowed by a batch record's own since/until/source/article_ids."""
+    if not any(record.get(key) for key in ("since", "until", "source", "article_ids")):
+        return where
+    own = assistant.make_filter(
+        record.get("since"),
+        record.get("until"),
+        _as_list(record.get("source")),
+        _as_list(record.get("article_ids")),
+    )
+    both = intersect(where, own)
+    if both is None:
+        raise FilterError("this record's filter and the command line's filter exclude each other")
+    return both
+
+
+def _ask_batch(assistant: Assistant, src: Path, out: Path, where: SearchFilter) -> int:
     failures = 0
     with out.open("w", encoding="utf-8") as f:
         for _, record in _read_jsonl(src, "question"):
             try:
-                result = assistant.ask(record["question"], record.get("conversation")).to_json()
-            except QuestionError as exc:
+                narrowed = _record_filter(assistant, record, where)
+                result = assistant.ask(record["question"], record.get("conversation"), narrowed).to_json()
+            except (QuestionError, FilterError) as exc:
                 failures += 1
                 result = {"question": record["question"], "error": str(exc)}
             f.write(json.dumps({"id": record.get("id")} | result, ensure_ascii=False) + "\n")
     return 1 if failures else 0
 
 
-def _search_batch(assistant: Assistant, src: Path, out: Path, k: int) -> int:
+def _search_batch(assistant: Assistant, src: Path, out: Path, where: SearchFilter, k: int) -> int:
     failures = 0
     with out.open("w", encoding="utf-8") as f:
         for _, record in _read_jsonl(src, "query"):
             line: dict = {"id": record.get("id"), "query": record["query"]}
             try:
-                hits = assistant.search(record["query"], k)
+                hits = assistant.search(record["query"], k, _record_filter(assistant, record, where))
                 line["results"] = [passage_json(i, p) for i, p in enumerate(hits, 1)]
-            except QuestionError as exc:
+            except (QuestionError, FilterError) as exc:
                 failures += 1
                 line |= {"results": [], "error": str(exc)}
             f.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -101,6 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--json", action="store_true", help="print JSON")
         p.add_argument("--batch", type=Path, metavar="IN.jsonl", help="read many from a JSONL file")
         p.add_argument("--out", type=Path, metavar="OUT.jsonl", help="where --batch writes results")
+        p.add_argument("--since", metavar="DATE",
+                       help="only articles dated on or after (YYYY-MM-DD, YYYY-MM, YYYY)")
+        p.add_argument("--until", metavar="DATE", help="only articles dated on or before (same forms)")
+        p.add_argument("--source", action="append", default=[], metavar="NAME",
+                       help="only articles from this source (repeat for several)")
+        p.add_argument("--article", action="append", default=[], metavar="ID",
+                       help="only this article (repeat for several)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -112,19 +144,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch and not args.batch.is_file():
         parser.error(f"no such file: {args.batch}")
 
-    assistant = build_assistant(get_settings())
     if args.command == "search" and args.k < 1:
         parser.error("-k must be at least 1")
+    assistant = build_assistant(get_settings())
+    try:
+        where = assistant.make_filter(args.since, args.until, args.source, args.article)
+    except FilterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.batch:
         run = _ask_batch if args.command == "ask" else _search_batch
         extra = () if args.command == "ask" else (args.k,)
-        return run(assistant, args.batch, args.out, *extra)
+        return run(assistant, args.batch, args.out, where, *extra)
     try:
         if args.command == "ask":
-            answer = assistant.ask(text, args.conversation)
+            answer = assistant.ask(text, args.conversation, where)
             print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else format_answer(answer))
         else:
-            hits = assistant.search(text, args.k)
+            hits = assistant.search(text, args.k, where)
             if args.json:
                 print(json.dumps([passage_json(i, p) for i, p in enumerate(hits, 1)], ensure_ascii=False))
             else:

@@ -40,7 +40,10 @@ def highlight(text: str, start: int, end: int) -> str:
 
 def answer_markdown(answer: Answer) -> str:
     """The answer for a chat bubble: escaped, markers kept as plain ``[n]`` text."""
-    return html.escape(answer.text, quote=False)
+    text = html.escape(answer.text, quote=False)
+    if answer.searched:
+        text += f"\n\n*Searched: {html.escape(answer.searched, quote=False)}*"
+    return text
 
 
 def _source_card(citation: Citation, article: Article | None, closest: bool) -> str:

@@ -9,6 +9,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import standalone_query
 from assistant.retrieve import NewsRetriever
+from assistant.scope import make_filter
 from assistant.types import Answer
 from index.library import Library
 from index.types import Passage, SearchFilter
@@ -45,6 +46,16 @@ class Assistant:
             )
         return question
 
+    def make_filter(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        sources: Sequence[str] = (),
+        article_ids: Sequence[str] = (),
+    ) -> SearchFilter:
+        """A filter from user input; raises ``FilterError`` naming what is wrong."""
+        return make_filter(since, until, sources, article_ids, self.library.sources())
+
     def retrieve(self, query: str, where: SearchFilter | None = None, k: int | None = None) -> list[Passage]:
         """The passages the answerer sees for ``query`` (hybrid, scoped, diversified)."""
         return self.retriever.passages(query, k=k, where=where)
@@ -62,7 +73,13 @@ class Assistant:
         """
         question = self.check(question)
         query = standalone_query(question, conversation)
-        return self.answerer.answer(question, self.retrieve(query, where), query=query)
+        scope = self.retriever.scope(query)
+        passages = self.retriever.passages(query, where=where, scope=scope)
+        answer = self.answerer.answer(question, passages, query=query)
+        searched = [f.describe() for f in (where, scope.where) if f is not None and not f.is_empty]
+        if scope.sources:
+            searched.append("looked into " + ", ".join(dict.fromkeys(m.name for m in scope.sources)))
+        return answer.model_copy(update={"searched": "; ".join(searched)}) if searched else answer
 
     def search(self, query: str, k: int = 10, where: SearchFilter | None = None) -> list[Passage]:
         """The ranked passages for ``query`` (what the answerer would see, with k of them)."""

@@ -29,18 +29,28 @@ from index.types import Passage, SearchFilter
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
-def intersect(a: SearchFilter | None, b: SearchFilter | None) -> SearchFilter:
-    """Both filters at once (sources and ids: ``b`` narrows ``a`` only where both name some)."""
+def intersect(a: SearchFilter | None, b: SearchFilter | None) -> SearchFilter | None:
+    """Both filters at once; None when nothing can match both (disjoint dates or sources)."""
     a = a or SearchFilter()
     b = b or SearchFilter()
     since = max((d for d in (a.since, b.since) if d), default=None)
     until = min((d for d in (a.until, b.until) if d), default=None)
+    if since and until and since > until:
+        return None
     sources = a.sources
-    if b.sources:
-        sources = tuple(s for s in a.sources if s in b.sources) if a.sources else b.sources
+    if a.sources and b.sources:
+        sources = tuple(s for s in a.sources if s in b.sources)
+        if not sources:
+            return None
+    elif b.sources:
+        sources = b.sources
     ids = a.article_ids
-    if b.article_ids:
-        ids = tuple(i for i in a.article_ids if i in b.article_ids) if a.article_ids else b.article_ids
+    if a.article_ids and b.article_ids:
+        ids = tuple(i for i in a.article_ids if i in b.article_ids)
+        if not ids:
+            return None
+    elif b.article_ids:
+        ids = b.article_ids
     return SearchFilter(since=since, until=until, sources=sources, article_ids=ids)
 
 
@@ -122,19 +132,21 @@ class NewsRetriever(BaseRetriever):
         """The best ``k`` passages for ``query`` within ``where`` and the query's own scope."""
         k = k or self.k
         base = intersect(self.where, where)
+        if base is None:  # the retriever's own filter and the caller's exclude each other
+            return []
         scope = scope if scope is not None else self.scope(query)
         embedding = None
         if self.mode != "bm25" and not self.library.is_empty():
             embedding = self.library.embedder.embed_query(query)
-        main = self.ranked(query, intersect(base, scope.where), embedding)
+        scoped = intersect(base, scope.where)
+        main = self.ranked(query, scoped, embedding) if scoped is not None else []
         if not main and not scope.where.is_empty:  # the question's dates match nothing: ignore them
             main = self.ranked(query, base, embedding)
         rankings = [main]
         for lookup in scope.lookups:
             narrowed = intersect(base, lookup)
-            if base.sources and not narrowed.sources:  # the caller's sources exclude this one
-                continue
-            rankings.append(self.ranked(query, narrowed, embedding))
+            if narrowed is not None:  # None: the caller's filter excludes this source or date
+                rankings.append(self.ranked(query, narrowed, embedding))
         rankings = [r for r in rankings if r]
         if not rankings:
             return []

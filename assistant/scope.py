@@ -204,3 +204,59 @@ def scope_of(question: str, sources: Sequence[str], months: set[tuple[int, int]]
             if lookup not in scope.lookups:
                 scope.lookups.append(lookup)
     return scope
+
+
+class FilterError(ValueError):
+    """A filter a user typed that cannot be used; the message says why."""
+
+
+def parse_date_bound(value: str, end: bool = False) -> dt.date:
+    """'2025-04-16', '2025-04' or '2025' as a date; a month or year is its first day, or last with ``end``."""
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}", value):
+            return dt.date(int(value), 12, 31) if end else dt.date(int(value), 1, 1)
+        if re.fullmatch(r"\d{4}-\d{1,2}", value):
+            year, month = map(int, value.split("-"))
+            return dt.date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(f"not a date: {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)") from None
+
+
+def resolve_sources(names: Iterable[str], sources: Sequence[str]) -> tuple[str, ...]:
+    """Library sources for user-typed names (case-insensitive; 'The Independent' names all its sections)."""
+    aliases = {name.lower(): matched for name, matched in source_aliases(sources).items()}
+    chosen: list[str] = []
+    for name in names:
+        name = name.strip()
+        if not name:
+            continue
+        matched = aliases.get(name.lower())
+        if not matched:
+            known = ", ".join(sources[:20]) or "none (the library is empty)"
+            raise FilterError(f"no articles from source {name!r}; sources: {known}")
+        chosen += [s for s in sorted(matched) if s not in chosen]
+    return tuple(chosen)
+
+
+def make_filter(
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    sources: Iterable[str] = (),
+    article_ids: Iterable[str] = (),
+    known_sources: Sequence[str] = (),
+) -> SearchFilter:
+    """A ``SearchFilter`` from what a user typed (CLI flags, UI boxes, API fields)."""
+    if isinstance(since, str):
+        since = parse_date_bound(since) if since.strip() else None
+    if isinstance(until, str):
+        until = parse_date_bound(until, end=True) if until.strip() else None
+    if since and until and since > until:
+        raise FilterError(f"the start date {since} is after the end date {until}")
+    return SearchFilter(
+        since=since,
+        until=until,
+        sources=resolve_sources(sources, known_sources) if sources else (),
+        article_ids=tuple(i.strip() for i in article_ids if i and i.strip()),
+    )

@@ -49,6 +49,25 @@ class Settings(BaseSettings):
         default=1, ge=0, description="Sentences repeated at the start of the next chunk."
     )
     top_k: int = Field(default=8, ge=1, le=100, description="Passages retrieved for each answer.")
+    retrieval: Literal["hybrid", "dense", "bm25"] = Field(
+        default="hybrid",
+        description="`hybrid` fuses meaning (Chroma) and word (BM25) rankings; `dense` or `bm25` use one.",
+    )
+    candidates: int = Field(
+        default=50, ge=1, le=1000, description="Chunks each ranking contributes before fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant (higher: flatter).")
+    dense_weight: float = Field(default=1.0, ge=0.0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(default=1.0, ge=0.0, description="Weight of the BM25 ranking in fusion.")
+    max_per_article: int = Field(
+        default=3,
+        ge=0,
+        description="Most passages from one article before others get a place (0: no cap).",
+    )
+    question_scope: bool = Field(
+        default=True,
+        description="Narrow the search to dates and news sources that the question names.",
+    )
     # Chosen on the calibration halves of MultiHop-RAG (news; questions the corpus does not
     # cover) and SQuAD 2.0 (adversarial unanswerables), maximising their mean balanced
     # accuracy; held-out results in docs/benchmarks.md.

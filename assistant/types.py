@@ -58,6 +58,7 @@ class Answer(BaseModel):
     found: bool
     citations: tuple[Citation, ...] = ()
     closest: tuple[Citation, ...] = ()
+    searched: str = ""  # the filters the search used, e.g. "from 2025-04-01 to 2025-04-30"
 
     def to_json(self) -> dict:
         return {
@@ -66,4 +67,5 @@ class Answer(BaseModel):
             "found": self.found,
             "citations": [c.to_json() for c in self.citations],
             "closest": [c.to_json() for c in self.closest],
+            "searched": self.searched,
         }

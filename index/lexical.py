@@ -25,8 +25,10 @@ from index.catalog import Catalog, CatalogChunk
 log = logging.getLogger(__name__)
 
 # Bump when tokenisation or parameters change: a persisted index with another version is rebuilt.
-FORMAT = 1
+FORMAT = 2
 _WORD = re.compile(r"\w+")
+# Joined forms kept whole as well as split: "3+3", "COVID-19", "U.S.", "5.2%".
+_COMPOUND = re.compile(r"\w+(?:[+&/.\-]\w+)+")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,11 @@ class LexicalHit:
 
 
 class Tokenizer:
-    """Lower-case words, English stopwords dropped, Snowball-stemmed; lone digits kept ("3+3")."""
+    """Lower-case words, English stopwords dropped, Snowball-stemmed; lone digits kept.
+
+    Joined forms such as "3+3" or "COVID-19" also count as one token, so an exact match on
+    them outweighs the common parts they are made of.
+    """
 
     def __init__(self) -> None:
         import Stemmer
@@ -48,12 +54,9 @@ class Tokenizer:
         self._stop = frozenset(STOPWORDS_EN)
 
     def __call__(self, text: str) -> list[str]:
-        words = [
-            w
-            for w in _WORD.findall(text.lower())
-            if w not in self._stop and (len(w) > 1 or w.isdigit())
-        ]
-        return self._stem(words)
+        text = text.lower()
+        words = [w for w in _WORD.findall(text) if w not in self._stop and (len(w) > 1 or w.isdigit())]
+        return self._stem(words) + _COMPOUND.findall(text)
 
 
 def document_text(row: CatalogChunk) -> str:

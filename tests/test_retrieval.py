@@ -1,0 +1,169 @@
+"""Hybrid retrieval on the real sample corpus: BM25 kept in sync, fusion, filters, scope, diversity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from assistant.retrieve import NewsRetriever, diversify, intersect, rrf
+from assistant.scope import FilterError
+from index.types import Article, SearchFilter
+
+APRIL = dt.date(2025, 4, 16)
+SEPTEMBER = dt.date(2025, 9, 4)
+
+
+@pytest.fixture(scope="module")
+def sample_articles(sample_corpus_path) -> list[Article]:
+    """The sample articles as the product ingests them, oldest first."""
+    from index.ingest import load_paths
+
+    articles = [a for a in load_paths([sample_corpus_path]) if isinstance(a, Article)]
+    return sorted(articles, key=lambda a: a.date)
+
+
+@pytest.fixture
+def two_source_library(fresh_library, sample_articles):
+    """The two sample articles, filed under two different sources."""
+    april, september = sample_articles
+    fresh_library.add(april.model_copy(update={"source": "Nhan Dan"}))
+    fresh_library.add(september.model_copy(update={"source": "Viet Nam News"}))
+    return fresh_library
+
+
+def test_bm25_finds_exact_names_and_numbers(sample_library):
+    cases = [("3+3 strategic dialogue", "3+3"), ("UNCLOS 1982", "UNCLOS 1982"), ("Zhao Leji", "Zhao Leji")]
+    for query, words in cases:
+        top = sample_library.search_lexical(query, 3)
+        assert top and words in top[0].chunk.text, (query, top[0].chunk.text if top else None)
+
+
+def test_hybrid_ranks_the_exact_match_first(sample_assistant):
+    retriever = sample_assistant.retriever.model_copy(update={"mode": "hybrid", "k": 5})
+    top = retriever.passages("What is the 3+3 mechanism?")
+    assert "3+3" in top[0].chunk.text
+
+
+def test_bm25_index_follows_adds_and_removes(fresh_library, sample_articles):
+    article = sample_articles[0]
+    fresh_library.add(article)
+    assert fresh_library.lexical.count() == fresh_library.chunks.count() > 0
+    generation = fresh_library.catalog.generation
+    pointer = json.loads((fresh_library.home / "bm25" / "current.json").read_text())
+    assert pointer["generation"] == generation
+
+    changed = article.model_copy(update={"text": article.text + "\n\nA later paragraph about zeppelins."})
+    assert fresh_library.add(changed) == "updated"
+    hits = fresh_library.search_lexical("zeppelins", 5)
+    assert hits and "zeppelins" in hits[0].chunk.text
+    assert fresh_library.lexical.count() == fresh_library.chunks.count()
+    assert {h.id for h in fresh_library.search_lexical(article.title, 50)} <= {
+        r.id for r in fresh_library.catalog.chunk_rows()
+    }
+
+    assert fresh_library.remove(article.id)
+    assert fresh_library.search_lexical("zeppelins", 5) == []
+    assert fresh_library.lexical.count() == 0
+
+
+def test_bm25_index_is_reused_by_a_new_process(fresh_settings, fresh_library, sample_articles, embedder):
+    from assistant.build import build_library
+
+    fresh_library.add(sample_articles[0])
+    fresh_library.search_lexical("railways", 3)  # builds and saves
+    folder = fresh_library.home / "bm25" / str(fresh_library.catalog.generation)
+    saved = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    again = build_library(fresh_settings, embedder=embedder)
+    assert again.search_lexical("railways", 3) == fresh_library.search_lexical("railways", 3)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == saved  # loaded, not rebuilt
+
+
+def test_date_filter_applies_to_both_rankings(sample_library):
+    april_only = SearchFilter(until=dt.date(2025, 4, 30))
+    for mode in ("dense", "bm25", "hybrid"):
+        retriever = NewsRetriever(library=sample_library, k=8, mode=mode, use_scope=False)
+        passages = retriever.passages("cooperation between Vietnam and China", where=april_only)
+        assert passages and {p.date for p in passages} == {APRIL}, mode
+        september = retriever.passages("cooperation", where=SearchFilter(since=dt.date(2025, 9, 1)))
+        assert {p.date for p in september} == {SEPTEMBER}, mode
+
+
+def test_source_and_article_filters(two_source_library):
+    retriever = NewsRetriever(library=two_source_library, k=8, use_scope=False)
+    nhan_dan = retriever.passages("railways", where=SearchFilter(sources=("Nhan Dan",)))
+    assert nhan_dan and {p.source for p in nhan_dan} == {"Nhan Dan"}
+    article_id = nhan_dan[0].article_id
+    other = next(a["id"] for a in two_source_library.list() if a["id"] != article_id)
+    only = retriever.passages("railways", where=SearchFilter(article_ids=(other,)))
+    assert only and {p.article_id for p in only} == {other}
+
+
+def test_question_dates_narrow_the_search(sample_assistant):
+    answer = sample_assistant.ask("What did Xi say in April 2025?")
+    assert answer.found
+    assert {c.passage.date for c in answer.citations} == {APRIL}
+    assert "2025-04-01" in answer.searched and "2025-04-30" in answer.searched
+    september = sample_assistant.retrieve("What did Xi propose in September?")
+    assert {p.date for p in september} == {SEPTEMBER}
+
+
+def test_question_dates_outside_the_corpus_do_not_empty_the_search(sample_assistant):
+    passages = sample_assistant.retrieve("What happened with the sea disputes in 2019?")
+    assert passages  # no articles from 2019: the date is ignored rather than matching nothing
+
+
+def test_question_naming_a_source_looks_into_it(two_source_library, fresh_settings):
+    from assistant.build import build_assistant
+
+    assistant = build_assistant(fresh_settings, library=two_source_library)
+    scope = assistant.retriever.scope("What did Viet Nam News report about railways?")
+    assert [m.sources for m in scope.sources] == [("Viet Nam News",)]
+    passages = assistant.retrieve("What did Viet Nam News report about railways?")
+    assert passages[0].source == "Viet Nam News"
+
+
+def test_user_filters_are_validated(two_source_library, fresh_settings):
+    from assistant.build import build_assistant
+
+    assistant = build_assistant(fresh_settings, library=two_source_library)
+    assert assistant.make_filter(sources=["nhan dan"]).sources == ("Nhan Dan",)
+    assert assistant.make_filter(since="2025-04", until="2025").since == dt.date(2025, 4, 1)
+    assert assistant.make_filter(until="2025-02").until == dt.date(2025, 2, 28)
+    with pytest.raises(FilterError, match="Reuters"):
+        assistant.make_filter(sources=["Reuters"])
+    with pytest.raises(FilterError, match="not a date"):
+        assistant.make_filter(since="last Tuesday")
+    with pytest.raises(FilterError, match="after the end date"):
+        assistant.make_filter(since="2025-09-01", until="2025-04-01")
+
+
+def test_disjoint_filters_match_nothing(sample_assistant):
+    a = SearchFilter(since=dt.date(2025, 9, 1))
+    b = SearchFilter(until=dt.date(2025, 4, 30))
+    assert intersect(a, b) is None
+    assert intersect(SearchFilter(sources=("A",)), SearchFilter(sources=("B",))) is None
+    assert intersect(a, SearchFilter(sources=("A",))) == SearchFilter(since=a.since, sources=("A",))
+    retriever = sample_assistant.retriever.model_copy(update={"where": a})
+    assert retriever.passages("railways", where=b) == []
+
+
+def test_no_article_crowds_out_the_others(sample_library):
+    retriever = NewsRetriever(library=sample_library, k=6, max_per_article=2, use_scope=False)
+    passages = retriever.passages("Vietnam China cooperation")
+    counts = {}
+    for p in passages[:4]:
+        counts[p.article_id] = counts.get(p.article_id, 0) + 1
+    assert max(counts.values()) <= 2 and len(counts) == 2
+    assert len({p.id for p in passages}) == len(passages) == 6  # topped up, never repeated
+
+
+def test_fusion_and_diversity_rules(sample_library):
+    dense = sample_library.search("railway connectivity", 10)
+    lexical = sample_library.search_lexical("railway connectivity", 10)
+    fused = rrf([dense, lexical], [1.0, 1.0])
+    both = {p.id for p in dense} & {p.id for p in lexical}
+    assert both and fused[0].id in both  # found by both rankings beats found by one
+    assert [p.score for p in fused] == sorted((p.score for p in fused), reverse=True)
+    assert diversify(fused, 3, 0) == fused[:3]
