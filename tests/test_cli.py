@@ -91,6 +91,11 @@ def cli_home(tmp_path_factory, run_cli, sample_corpus_path):
         "search": ("assistant", "search", SEARCH_QUERY, "--json", "-k", "3"),
         "search_batch": ("assistant", "search", "--batch", str(root / "queries.jsonl"),
                          "--out", str(root / "results.jsonl"), "-k", "2"),
+        "search_since": ("assistant", "search", "cooperation", "--since", "2025-09", "--json", "-k", "5"),
+        "ask_source": ("assistant", "ask", "What did the harbour master say?", "--source", "test gazette",
+                       "--until", "2031-12-31", "--json"),
+        "bad_source": ("assistant", "search", "railways", "--source", "Daily Planet"),
+        "bad_date": ("assistant", "ask", "railways", "--since", "yesterday"),
     }
     # Two at a time (the machines have 2 cores), one torch thread each: no oversubscription.
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -193,7 +198,11 @@ def test_ask_batch(cli_home):
     assert harbour["found"] is True
     assert harbour["citations"][0]["article_id"] == CUSTOM_ID
     assert "40 million euros" in harbour["answer"]
-    assert by_id["q-follow"]["question"] == "And what did Luong Cuong propose on that?"
+    follow = by_id["q-follow"]
+    assert follow["question"] == "And what did Luong Cuong propose on that?"
+    # Seed item d10: the follow-up is about railways, and cites Luong Cuong's railway sentence.
+    assert follow["found"] is True and "railway" in follow["answer"].lower()
+    assert any("particularly in railways" in c["text"] for c in follow["citations"])
     assert by_id["q-empty"].get("error"), "an unaskable question gets an error line"
 
 
@@ -252,3 +261,27 @@ def test_cli_rejects_bad_questions(tmp_path, run_cli, sample_assistant, kind):
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-500:])
     assert str(err.value) in proc.stderr
     assert proc.stdout.strip() == ""
+
+
+def test_search_and_ask_filters(cli_home):
+    since = cli_home["search_since"]
+    no_traceback(since)
+    assert since.returncode == 0, since.stderr
+    hits = one_json(since.stdout)
+    assert hits and all(h["date"] and h["date"] >= "2025-09-01" for h in hits)
+
+    asked = cli_home["ask_source"]
+    no_traceback(asked)
+    assert asked.returncode == 0, asked.stderr
+    answer = one_json(asked.stdout)
+    assert answer["found"] is True
+    assert {c["source"] for c in answer["citations"]} == {"Test Gazette"}
+    assert "Test Gazette" in answer["searched"] and "2031-12-31" in answer["searched"]
+
+
+@pytest.mark.parametrize(("name", "message"), [("bad_source", "Daily Planet"), ("bad_date", "not a date")])
+def test_bad_filters_are_explained(cli_home, name, message):
+    proc = cli_home[name]
+    no_traceback(proc)
+    assert proc.returncode == 2
+    assert message in proc.stderr and proc.stdout.strip() == ""
