@@ -7,6 +7,7 @@ from pathlib import Path
 
 from assistant.extractive import ExtractiveAnswerer
 from assistant.pipeline import Assistant
+from assistant.rerank import build_reranker
 from assistant.retrieve import NewsRetriever
 from assistant.settings import Settings
 from index.embed import SentenceEmbedder
@@ -46,6 +47,7 @@ def build_assistant(settings: Settings, library: Library | None = None) -> Assis
             bm25_weight=settings.bm25_weight,
             max_per_article=settings.max_per_article,
             use_scope=settings.question_scope,
+            reranker=build_reranker(settings.reranker, settings.rerank_top_n),
         ),
         answerer,
         max_question_chars=settings.max_question_chars,

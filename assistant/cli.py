@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assistant.build import build_assistant
 from assistant.pipeline import Assistant, QuestionError
+from assistant.rerank import RerankerError
 from assistant.retrieve import intersect
 from assistant.scope import FilterError
 from assistant.settings import get_settings
@@ -146,7 +147,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "search" and args.k < 1:
         parser.error("-k must be at least 1")
-    assistant = build_assistant(get_settings())
+    try:
+        assistant = build_assistant(get_settings())
+    except RerankerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         where = assistant.make_filter(args.since, args.until, args.source, args.article)
     except FilterError as exc:

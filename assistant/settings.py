@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         ge=0,
         description="Most passages from one article before others get a place (0: no cap).",
     )
+    reranker: str = Field(
+        default="none",
+        description=(
+            "`none`, or the folder of a local sentence-transformers cross-encoder that "
+            "reorders the best `rerank_top_n` fused passages."
+        ),
+    )
+    rerank_top_n: int = Field(default=30, ge=2, le=200, description="Passages the reranker reorders.")
     question_scope: bool = Field(
         default=True,
         description="Narrow the search to dates and news sources that the question names.",
