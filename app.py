@@ -10,6 +10,7 @@ import gradio as gr
 from assistant.build import build_assistant, ensure_sample_corpus
 from assistant.html import answer_markdown, sources_html
 from assistant.pipeline import Assistant, QuestionError
+from assistant.rerank import RerankerError
 from assistant.scope import FilterError
 from assistant.settings import Settings, get_settings
 
@@ -95,7 +96,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 def main(settings: Settings | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings or get_settings()
-    assistant = build_assistant(settings)
+    try:
+        assistant = build_assistant(settings)
+    except RerankerError as exc:
+        raise SystemExit(f"error: {exc}") from None
     if settings.sample_corpus:
         ensure_sample_corpus(assistant.library)
     assistant.library.embedder.load()  # now, not on the first question

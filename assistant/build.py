@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from assistant.extractive import ExtractiveAnswerer
+from assistant.nouns import NounFinder, unmentioned
 from assistant.pipeline import Assistant
 from assistant.rerank import build_reranker
 from assistant.retrieve import NewsRetriever
@@ -29,11 +31,16 @@ def build_library(settings: Settings, embedder: SentenceEmbedder | None = None) 
 
 def build_assistant(settings: Settings, library: Library | None = None) -> Assistant:
     library = library or build_library(settings)
+    unmentioned_nouns = None
+    if settings.check_unmentioned:
+        finder = NounFinder()
+        unmentioned_nouns = partial(unmentioned, nouns=finder, unseen=library.catalog.unseen)
     answerer = ExtractiveAnswerer(
         library.embedder,
         library.catalog.idf,
         min_evidence=settings.min_evidence,
         max_sentences=settings.max_answer_sentences,
+        unmentioned=unmentioned_nouns,
     )
     return Assistant(
         library,

@@ -75,6 +75,12 @@ class _EmbeddingCache:
         return vectors
 
 
+def _quoted_list(words: Sequence[str]) -> str:
+    """'football'; 'Joe' or 'Biden'; 'a', 'b' or 'c'."""
+    quoted = [f"“{w}”" for w in words]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
 def named_people(question: str, speakers: set[str]) -> set[str]:
     """Speakers the question names: 'Xi' names 'Xi Jinping'."""
     words = set(re.findall(r"[A-Z][\w’'-]+", question))
@@ -91,7 +97,10 @@ class ExtractiveAnswerer:
         min_evidence: float,
         max_sentences: int = 3,
         closest: int = 3,
+        unmentioned: Callable[[str], list[str]] | None = None,
     ) -> None:
+        """``unmentioned(question)`` names the question's nouns that no article mentions."""
+        self.unmentioned = unmentioned
         self.embed = _EmbeddingCache(embedder)
         self.idf = idf
         self.min_evidence = min_evidence
@@ -139,10 +148,15 @@ class ExtractiveAnswerer:
         """Answer ``question`` from ``passages``; ``query`` is the standalone form used for scoring."""
         ranked = self.score(question, passages, query)
         best = ranked[0] if ranked else None
-        if best is None or best.evidence < self.min_evidence or best.rank < self.min_evidence:
+        missing = self.unmentioned(question) if self.unmentioned else []
+        if missing or best is None or best.evidence < self.min_evidence or best.rank < self.min_evidence:
             nearest = self._distinct(ranked)[: self.closest]
             closest = tuple(self._cite(i + 1, c) for i, c in enumerate(nearest))
-            return Answer(question=question, text=prompts.render("refusal"), found=False, closest=closest)
+            if missing:  # the question is about something no article mentions
+                text = prompts.render("unmentioned", terms=_quoted_list(missing))
+            else:
+                text = prompts.render("refusal")
+            return Answer(question=question, text=text, found=False, closest=closest)
 
         chosen: list[_Candidate] = []
         for cand in self._distinct(ranked):

@@ -21,9 +21,31 @@ def earlier_turns(question: str, conversation: Sequence[str] | None) -> list[str
     return turns
 
 
+# The subject of a question: the capitalised words after its auxiliary ("What did Xi say").
+_SUBJECT = re.compile(
+    r"\b(?:did|does|do|has|have|had|will|would|can|could|should|is|was)\s+((?:[A-Z][\w’'.-]*\s*)+)"
+)
+
+
+def _subjects(text: str) -> list[str]:
+    """People a question asks about: 'What did Xi Jinping propose?' -> ['Xi Jinping']."""
+    return [m.strip() for m in _SUBJECT.findall(text)]
+
+
 def standalone_query(question: str, conversation: Sequence[str] | None) -> str:
-    """The question, plus the previous turn when the question refers back to it."""
+    """The question, plus what the previous turn was about when the question refers back to it.
+
+    "And what did Luong Cuong propose on that?" after "What did Xi propose on railways?"
+    becomes "And what did Luong Cuong propose on that? (What did propose on railways?)": the
+    topic carries over, the person the new question replaces does not.
+    """
+    question = question.strip()
     turns = earlier_turns(question, conversation)
-    if turns and _ANAPHORA.search(question):
-        return f"{question.strip()} {turns[-1]}"
-    return question.strip()
+    if not turns or not _ANAPHORA.search(question):
+        return question
+    previous = turns[-1]
+    if _subjects(question):  # the follow-up asks about someone else: drop the earlier subject
+        for name in _subjects(previous):
+            previous = re.sub(rf"\b{re.escape(name)}\b", " ", previous)
+        previous = " ".join(previous.split())
+    return f"{question} ({previous})"

@@ -88,6 +88,13 @@ class Settings(BaseSettings):
             "(calibrated by bench/calibrate_multihop.py and bench/calibrate_threshold.py)."
         ),
     )
+    check_unmentioned: bool = Field(
+        default=True,
+        description=(
+            "Answer 'the articles don't mention X' when a noun of the question appears in no "
+            "article (spaCy tagger; bench/calibrate_multihop.py measures it)."
+        ),
+    )
     max_answer_sentences: int = Field(
         default=3, ge=1, le=10, description="Most sentences an extractive answer quotes."
     )

