@@ -301,14 +301,27 @@ def fact_ceiling(library: Library, queries: Sequence[Query], texts: dict[str, st
 
 
 def ask_nulls(library: Library, settings: Settings, nulls: Sequence[Query], others: Sequence[Query]) -> dict:
-    """The product's ``ask``: how often it refuses the null queries, and the answerable ones."""
+    """The product's ``ask``: how often it refuses the null queries, and the answerable ones.
+
+    A refusal counts as "unmentioned" when the answerer's check for question nouns that no
+    article mentions (where the product has one) names some; otherwise as "low evidence".
+    """
     assistant = build_assistant(settings, library)
-    out: dict = {"top_k": assistant.retriever.k, "min_evidence": assistant.answerer.min_evidence}
+    answerer = assistant.answerer
+    check = getattr(answerer, "unmentioned", None)
+    out: dict = {"top_k": assistant.retriever.k, "min_evidence": getattr(answerer, "min_evidence", None)}
     for label, qs in (("null", nulls), ("non_null_sample", others)):
         started = time.perf_counter()
-        refused = []
+        refused, reasons, examples = [], defaultdict(int), []
         for q in qs:
-            refused.append(not assistant.ask(q.question).found)
+            answer = assistant.ask(q.question)
+            refused.append(not answer.found)
+            if answer.found:
+                continue
+            missing = check(q.question.strip()) if check else []
+            reasons["unmentioned" if missing else "low_evidence"] += 1
+            if missing and len(examples) < 10:
+                examples.append({"index": q.index, "question": q.question, "unmentioned": missing})
         seconds = time.perf_counter() - started
         halves = {
             h: round(float(np.mean([r for r, q in zip(refused, qs, strict=True) if q.held_out == held])), 4)
@@ -319,6 +332,8 @@ def ask_nulls(library: Library, settings: Settings, nulls: Sequence[Query], othe
             "n": len(qs),
             "refusal_rate": round(float(np.mean(refused)), 4) if qs else float("nan"),
             "refusal_rate_by_half": halves,
+            "refusals_by_reason": dict(reasons),
+            "unmentioned_examples": examples,
             "seconds_per_question": round(seconds / max(1, len(qs)), 3),
         }
         log.info("ask on %d %s queries: %.1f s", len(qs), label, seconds)
@@ -577,18 +592,26 @@ def main(argv: list[str] | None = None) -> int:
             f"min_evidence {refusal['min_evidence']})\n"
         )
         print(
-            "| questions | n | refused | first half | second half | s/question |\n|---|---|---|---|---|---|"
+            "| questions | n | refused | first half | second half | refused: unmentioned / low evidence "
+            "| s/question |\n|---|---|---|---|---|---|---|"
         )
         for label, why in (
             ("null", "null_query (should refuse)"),
             ("non_null_sample", f"non-null, every {refusal['non_null_sample_every']}th"),
         ):
             r = refusal[label]
-            by = r["refusal_rate_by_half"]
+            by, why_refused = r["refusal_rate_by_half"], r["refusals_by_reason"]
             print(
                 f"| {why} | {r['n']} | {r['refusal_rate']:.3f} | {by.get('first_half', float('nan')):.3f} "
-                f"| {by.get('second_half', float('nan')):.3f} | {r['seconds_per_question']:.2f} |"
+                f"| {by.get('second_half', float('nan')):.3f} "
+                f"| {why_refused.get('unmentioned', 0)} / {why_refused.get('low_evidence', 0)} "
+                f"| {r['seconds_per_question']:.2f} |"
             )
+        for label in ("non_null_sample", "null"):
+            if refusal[label]["unmentioned_examples"]:
+                print(f"\n{label} questions refused as unmentioned (nouns no article has):\n")
+                for e in refusal[label]["unmentioned_examples"]:
+                    print(f"- #{e['index']} {e['question']}\n  -> {e['unmentioned']}")
     c = scope["counts"]
     print(f"\n### Scope parsing (`retriever.scope`, {c['queries']} queries)\n")
     for key, value in c.items():
@@ -625,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
             "(MultiHop-RAG retrieval_evaluate.py)",
             "latency": "wall clock of one NewsRetriever.passages call, after 3 warm-up queries",
             "torch_threads": args.threads or "default",
+            "settings": settings.model_dump(mode="json", exclude={"home"}),
             "goals": GOALS,
             "retrievers": configs,
         },

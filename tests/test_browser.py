@@ -117,7 +117,7 @@ def test_railway_question_shows_cited_answer_and_highlight(browser, app_url):
 def test_unanswerable_question_shows_closest_sources(browser, app_url):
     page = _ask(browser, app_url, "What is the recipe for pho?")
     page.get_by_text("Closest sources").first.wait_for(timeout=30_000)
-    assert "The articles don't say" in page.locator("#chat").inner_text()
+    assert "The articles don't mention “recipe” or “pho”" in page.locator("#chat").inner_text()
     assert page.locator("#sources mark.nq-support").count() >= 1
     page.close()
 
@@ -138,4 +138,31 @@ def test_empty_question_gets_a_clear_message(browser, app_url):
     page.locator("#question textarea").fill("   ")
     page.locator("#ask").click()
     page.get_by_text("Please type a question.").first.wait_for(timeout=30_000)
+    page.close()
+
+
+def test_follow_up_question_in_the_same_chat(browser, app_url):
+    page = _ask(browser, app_url, "What did Xi propose on railways?")
+    page.get_by_text("Joint Committee for Railway Cooperation").first.wait_for(timeout=30_000)
+    page.locator("#question textarea").fill("And what did Luong Cuong propose on that?")
+    page.locator("#ask").click()
+    # Seed item d10: the sources panel now highlights Luong Cuong's railway proposal.
+    support = page.locator("#sources mark.nq-support", has_text="particularly in railways")
+    support.first.wait_for(timeout=60_000)
+    chat = page.locator("#chat").inner_text()
+    assert "And what did Luong Cuong propose on that?" in chat and "railways" in chat.split("on that?")[-1]
+    page.close()
+
+
+def test_date_filter_narrows_the_sources(browser, app_url):
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.goto(app_url, wait_until="load")
+    page.locator("#filters").get_by_text("Filters").first.click()
+    page.locator("#since input, #since textarea").first.fill("2025-09-01")
+    page.locator("#question textarea").fill("What did Xi say about cooperation?")
+    page.locator("#ask").click()
+    page.locator("#sources .nq-source").first.wait_for(timeout=60_000)
+    page.get_by_text("Searched: since 2025-09-01").first.wait_for(timeout=30_000)
+    panel = page.locator("#sources").inner_text()
+    assert "September 2025" in panel and "April 2025" not in panel
     page.close()
