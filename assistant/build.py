@@ -48,6 +48,7 @@ def build_assistant(settings: Settings, library: Library | None = None) -> Assis
             library=library,
             k=settings.top_k,
             mode=settings.retrieval,
+            fusion=settings.fusion,
             candidates=settings.candidates,
             rrf_k=settings.rrf_k,
             dense_weight=settings.dense_weight,

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -27,6 +28,7 @@ from index.store import passage_to_document
 from index.types import Passage, SearchFilter
 
 Mode = Literal["hybrid", "dense", "bm25"]
+Fusion = Literal["zscore", "rrf"]
 
 
 def intersect(a: SearchFilter | None, b: SearchFilter | None) -> SearchFilter | None:
@@ -67,6 +69,30 @@ def rrf(rankings: Sequence[Sequence[Passage]], weights: Sequence[float], k: int 
     return [first[key].model_copy(update={"score": fused[key]}) for key in order]
 
 
+def zscore_fusion(
+    candidates: Sequence[Passage],
+    dense: dict[str, float],
+    lexical: dict[str, float],
+    weights: tuple[float, float] = (1.0, 1.0),
+) -> list[Passage]:
+    """Fuse by standardised scores: each signal is z-scored over the candidates, then summed.
+
+    Unlike rank fusion this keeps *how much* better a passage is; both scores are known for
+    every candidate (the caller fills in the ones a ranking did not return).
+    """
+    if not candidates:
+        return []
+    ids = [p.id for p in candidates]
+    total = np.zeros(len(ids))
+    for scores, weight in ((dense, weights[0]), (lexical, weights[1])):
+        values = np.array([scores.get(i, 0.0) for i in ids], dtype=np.float64)
+        spread = values.std()
+        if weight and spread > 0:
+            total += weight * (values - values.mean()) / spread
+    order = np.argsort(-total, kind="stable")
+    return [candidates[i].model_copy(update={"score": float(total[i])}) for i in order]
+
+
 def diversify(passages: Sequence[Passage], k: int, max_per_article: int) -> list[Passage]:
     """The best ``k`` with at most ``max_per_article`` per article, then topped up in rank order."""
     if max_per_article <= 0:
@@ -95,6 +121,7 @@ class NewsRetriever(BaseRetriever):
     library: Any
     k: int = 8
     mode: Mode = "hybrid"
+    fusion: Fusion = "zscore"
     candidates: int = 50
     rrf_k: int = 60
     dense_weight: float = 1.0
@@ -120,7 +147,15 @@ class NewsRetriever(BaseRetriever):
             return dense
         if self.mode == "bm25":
             return lexical
-        return rrf([dense, lexical], [self.dense_weight, self.bm25_weight], self.rrf_k)
+        if self.fusion == "rrf":
+            return rrf([dense, lexical], [self.dense_weight, self.bm25_weight], self.rrf_k)
+        union = list({p.id: p for p in lexical + dense}.values())  # dense copy wins (cosine score)
+        dense_of = {p.id: p.score for p in dense}
+        lexical_of = {p.id: p.score for p in lexical}
+        if embedding is not None:
+            dense_of |= self.library.dense_scores(embedding, [i for i in lexical_of if i not in dense_of])
+        lexical_of |= self.library.lexical_scores(query, [i for i in dense_of if i not in lexical_of])
+        return zscore_fusion(union, dense_of, lexical_of, (self.dense_weight, self.bm25_weight))
 
     def passages(
         self,

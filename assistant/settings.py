@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         default="hybrid",
         description="`hybrid` fuses meaning (Chroma) and word (BM25) rankings; `dense` or `bm25` use one.",
     )
+    fusion: Literal["zscore", "rrf"] = Field(
+        default="zscore",
+        description="How hybrid retrieval fuses the two rankings: standardised scores or reciprocal ranks.",
+    )
     candidates: int = Field(
         default=50, ge=1, le=1000, description="Chunks each ranking contributes before fusion."
     )

@@ -528,6 +528,7 @@ def main(argv: list[str] | None = None) -> int:
     ceiling = fact_ceiling(library, queries, {a.id: a.text for a in articles})
     timing["ceiling_s"] = round(time.perf_counter() - t0, 1)
 
+    machine_at_start = machine_info()
     configs: dict[str, dict] = {}
     warmup = [q.question for q in all_queries[:3]]
     for name in names:
@@ -560,7 +561,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Corpus: {stats['articles']} articles, {stats['chunks']} chunks (embedder {settings.embedder}, "
         f"{settings.chunk_tokens} tokens). Queries: {len(queries)} non-null "
         f"({first} in the first half of the file, split at #{half}; {len(queries) - first} held out), "
-        f"{len(nulls)} null.\n"
+        f"{len(nulls)} null. Latency: one query at a time, torch threads {args.threads or 'default'}, "
+        f"load average at start {machine_at_start['load_average'][0]:.1f}.\n"
     )
     print(metrics_table([(n, results[n]["all"]) for n in names], "config", latency=True))
     print(
@@ -597,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for label, why in (
             ("null", "null_query (should refuse)"),
-            ("non_null_sample", f"non-null, every {refusal['non_null_sample_every']}th"),
+            ("non_null_sample", f"non-null, every {refusal['non_null_sample_every']}-th"),
         ):
             r = refusal[label]
             by, why_refused = r["refusal_rate_by_half"], r["refusals_by_reason"]
@@ -659,7 +661,7 @@ def main(argv: list[str] | None = None) -> int:
         "refusal": refusal,
         "scope": scope,
         "timing": timing,
-        "machine": machine_info(),
+        "machine": machine_info() | {"load_average_at_start": machine_at_start["load_average"]},
         "query_fields": ["index", "type", "held_out"]
         + [f"{n}:{f}" for n in names for f in ("first_rank", "facts_found", "ms")],
         "query_rows": [

@@ -166,5 +166,14 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [LexicalHit(loaded.rows[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def scores(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
+        """BM25 scores of the given chunks for ``query`` (0 for chunks not indexed)."""
+        loaded = self._current()
+        ids = loaded.bm25.get_tokens_ids(self.tokenize(query)) if loaded.rows else []
+        if not ids:
+            return dict.fromkeys(chunk_ids, 0.0)
+        scores = loaded.bm25.get_scores_from_ids(ids)
+        return {c: float(scores[loaded.position[c]]) if c in loaded.position else 0.0 for c in chunk_ids}
+
     def contains(self, chunk_id: str) -> bool:
         return chunk_id in self._current().position

@@ -167,6 +167,14 @@ class Library:
             for hit in self.lexical.search(query, k, allowed)
         ]
 
+    def dense_scores(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of a query embedding to particular chunks (for score fusion)."""
+        return self.chunks.similarities(embedding, chunk_ids)
+
+    def lexical_scores(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
+        """BM25 scores of particular chunks (for score fusion)."""
+        return self.lexical.scores(query, chunk_ids)
+
     def sources(self) -> list[str]:
         return self.catalog.sources()
 

@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
@@ -143,6 +144,19 @@ class ChunkStore:
         )
         # The collection is in cosine space: the returned distance is 1 - cosine similarity.
         return [document_to_passage(doc, 1.0 - distance) for doc, distance in hits]
+
+    def similarities(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the query ``embedding`` to each given stored chunk."""
+        if not chunk_ids:
+            return {}
+        found = self._chroma.get(ids=chunk_ids, include=["embeddings"])
+        query = np.asarray(embedding, dtype=np.float32)
+        query /= np.linalg.norm(query) or 1.0
+        out = {}
+        for chunk_id, vector in zip(found["ids"], found["embeddings"], strict=True):
+            vector = np.asarray(vector, dtype=np.float32)
+            out[chunk_id] = float(vector @ query / (np.linalg.norm(vector) or 1.0))
+        return out
 
     def chunks_of(self, article_id: str) -> list[Chunk]:
         """The stored chunks of one article, in order (used to migrate older catalogues)."""

@@ -167,3 +167,23 @@ def test_fusion_and_diversity_rules(sample_library):
     assert both and fused[0].id in both  # found by both rankings beats found by one
     assert [p.score for p in fused] == sorted((p.score for p in fused), reverse=True)
     assert diversify(fused, 3, 0) == fused[:3]
+
+
+def test_zscore_fusion_scores_every_candidate_on_both_signals(sample_library):
+    retriever = NewsRetriever(library=sample_library, k=8, candidates=4, use_scope=False, max_per_article=0)
+    query = "Joint Committee for Railway Cooperation"
+    embedding = sample_library.embedder.embed_query(query)
+    fused = retriever.ranked(query, None, embedding)
+    dense = {p.id: p.score for p in sample_library.search(query, 4)}
+    lexical = {p.id: p.score for p in sample_library.search_lexical(query, 4)}
+    assert {p.id for p in fused} == set(dense) | set(lexical)
+    assert [p.score for p in fused] == sorted((p.score for p in fused), reverse=True)
+    # A chunk only BM25 returned still gets its real cosine similarity, and vice versa.
+    ids = [p.id for p in fused]
+    cosine = sample_library.dense_scores(embedding, ids)
+    bm25 = sample_library.lexical_scores(query, ids)
+    for chunk_id, score in dense.items():
+        assert cosine[chunk_id] == pytest.approx(score, abs=1e-4)
+    for chunk_id, score in lexical.items():
+        assert bm25[chunk_id] == pytest.approx(score, rel=1e-5)
+    assert "Joint Committee for Railway Cooperation" in fused[0].chunk.text
