@@ -170,7 +170,7 @@ def test_fusion_and_diversity_rules(sample_library):
 
 
 def test_zscore_fusion_scores_every_candidate_on_both_signals(sample_library):
-    retriever = NewsRetriever(library=sample_library, k=8, candidates=4, use_scope=False, max_per_article=0)
+    retriever = NewsRetriever(library=sample_library, k=4, candidates=4, use_scope=False, max_per_article=0)
     query = "Joint Committee for Railway Cooperation"
     embedding = sample_library.embedder.embed_query(query)
     fused = retriever.ranked(query, None, embedding)
