@@ -345,19 +345,24 @@ def ask_nulls(library: Library, settings: Settings, nulls: Sequence[Query], othe
 _NAME_SPLIT = re.compile(r"\s*[-|:–]\s+|\s+[-|:–]\s*|:\s*")
 
 
-def loose_names(source: str) -> list[str]:
-    """Lower-case letter runs a question may use for ``source`` ('CBSSports.com' -> 'cbssports')."""
-    head = _NAME_SPLIT.split(source, maxsplit=1)[0]
-    head = re.sub(r"\.com$", "", head.strip(), flags=re.IGNORECASE)
-    names = {re.sub(r"[^a-z0-9]", "", head.lower())}
-    names.add(re.sub(r"^the", "", next(iter(names))))
-    return [n for n in names if len(n) >= 3]
+def loose_names(source: str) -> set[str]:
+    """Squashed lower-case forms a question may use for ``source`` ('CBSSports.com' -> 'cbssports')."""
+    head = _NAME_SPLIT.split(source, maxsplit=1)[0].strip()
+    head = re.sub(r"\.com$", "", head, flags=re.IGNORECASE)
+    squashed = re.sub(r"[^a-z0-9]", "", head.lower())
+    names = {squashed, squashed[3:] if head.lower().startswith("the ") else squashed}
+    return {n for n in names if len(n) >= 3}
 
 
 def names_source(question: str, source: str) -> bool:
-    """Whether the question names ``source`` in some loose form (spaces, case, 'The' ignored)."""
-    flat = re.sub(r"[^a-z0-9]", "", question.lower())
-    return any(n in flat for n in loose_names(source))
+    """Whether whole words of the question spell ``source`` loosely (spaces, case, quotes, 'The')."""
+    words = re.findall(r"[a-z0-9]+", question.lower())
+    names = loose_names(source)
+    return any(
+        "".join(words[i:j]) in names
+        for i in range(len(words))
+        for j in range(i + 1, min(i + 6, len(words) + 1))
+    )
 
 
 def scope_check(retriever: NewsRetriever, queries: Sequence[Query], examples: int = 10) -> dict:

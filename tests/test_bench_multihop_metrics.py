@@ -107,7 +107,10 @@ def test_evenly_spreads_and_keeps_order():
         ("as reported by CBS Sports and ...", "CBSSports.com", True),
         ("according to Live Science, ...", "Live Science: The Most Interesting Articles", True),
         ("in a Roar article", "The Roar | Sports Writers Blog", True),
+        ("as 'Fortune' reported", "Fortune", True),
         ("What did The Verge say?", "TechCrunch", False),
+        ("a teenager's AI venture", "The Age", False),
+        ("their fortunes turned", "Fortune", False),
     ],
 )
 def test_names_source_is_loose(question, source, named):
