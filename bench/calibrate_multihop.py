@@ -47,6 +47,7 @@ from bench.calibrate_threshold import (  # noqa: E402
     RESULTS as SQUAD_RESULTS,
 )
 from bench.calibrate_threshold import (  # noqa: E402
+    VETOED,
     PrimedEmbedder,
     Question,
     bootstrap_ci,
@@ -54,8 +55,10 @@ from bench.calibrate_threshold import (  # noqa: E402
     choose,
     machine_info,
     metrics,
+    plot_tradeoff,
     roc_auc,
     table,
+    vetoed,
     write_results,
 )
 from index.ingest import make_article  # noqa: E402
@@ -211,6 +214,8 @@ def score_all(assistant: Assistant, queries: Sequence[MultiHopQuery], spans: dic
             q.gold_in_top = _overlaps(
                 spans.get(best.passage.article_id, []), best.sentence.start, best.sentence.end
             )
+        if vetoed(assistant, q.question):
+            q.score = VETOED
         if q.answerable:
             facts = [f for _, f in q.facts]
             q.fact_in_passage = any(f in p.chunk.text for p in q.passages for f in facts)
@@ -571,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
         "query_rows": [[getattr(q, f) for f in ROW_FIELDS] for q in queries],
     }
     write_results(args.out, result, rows=("calibration_sweep", "query_rows"))
+    plot = args.out.with_name("calibration_multihop.png")
+    plot_tradeoff(calib_sweep, chosen, plot, "MultiHop-RAG (first half)")
     return 0
 
 

@@ -159,9 +159,46 @@ def score_questions(assistant: Assistant, questions: list[Question]) -> None:
             q.score = round(min(best.evidence, best.rank), 6)
             q.evidence = round(best.evidence, 6)
             q.gold_in_top = any(g.lower() in best.text.lower() for g in q.gold)
+        if vetoed(assistant, q.question):
+            q.score = VETOED
         if i % 200 == 0:
             rate = i / (time.perf_counter() - start)
             log.info("scored %d/%d questions (%.1f q/s)", i, len(questions), rate)
+
+
+# Score of a question refused because a noun of it is in no article: below every threshold.
+VETOED = -1.0
+
+
+def vetoed(assistant: Assistant, question: str) -> bool:
+    """Whether ``answer`` refuses ``question`` outright (a noun no article mentions)."""
+    check = assistant.answerer.unmentioned
+    return bool(check and check(question))
+
+
+def plot_tradeoff(sweep: Sequence[dict], chosen: float, path: Path, title: str) -> None:
+    """The refusal trade-off over thresholds: answered answerable, refused unanswerable, balance."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = [m["threshold"] for m in sweep]
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.plot(x, [m["found_recall"] for m in sweep], label="answerable questions answered")
+    ax.plot(x, [1 - m["false_answer_rate"] for m in sweep], label="unanswerable questions refused")
+    ax.plot(x, [m["balanced_accuracy"] for m in sweep], label="balanced accuracy", linewidth=2.5)
+    ax.axvline(chosen, color="grey", linestyle="--", label=f"chosen {chosen}")
+    ax.set_xlabel("min_evidence")
+    ax.set_ylabel("share of questions")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def check_decision_rule(assistant: Assistant, questions: list[Question], threshold: float) -> int:
@@ -449,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
         "questions": [[getattr(q, f) for f in ROW_FIELDS] for q in questions],
     }
     write_results(args.out, result, rows=("calibration_sweep", "questions"))
+    plot = args.out.with_name("calibration_squad.png")
+    plot_tradeoff(calib_sweep, chosen, plot, "SQuAD 2.0 (calibration half)")
     return 0
 
 

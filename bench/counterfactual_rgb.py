@@ -73,6 +73,8 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "true": ("pos", "neg"),
 }
 
+VERSION = {"pos": "true (positive)", "wrong": "fake (positive_wrong)", "tie": "tie"}
+
 Answers = str | Sequence["Answers"]
 
 
@@ -183,10 +185,12 @@ class Row:
     verdict: str
     fake_cited: bool  # a cited sentence carries the fake answer
     unmentioned: bool  # refused because a question noun is in no article of the library
+    first_quote_is_question: bool  # the top quoted sentence is itself a question
     cited: dict[str, int] = field(default_factory=dict)  # passage kind -> citations
     retrieved: dict[str, int] = field(default_factory=dict)  # passage kind -> retrieved passages
     passages_with_answer: dict[str, int] = field(default_factory=dict)  # kind -> own passages with it
     missing_version: str = ""  # conflict: why the version not shown was left out
+    ranks_first: str = ""  # conflict: whose best sentence (with its answer) ranks higher: pos/wrong/tie
     seconds: float = 0.0
 
     def to_json(self) -> dict:
@@ -203,15 +207,14 @@ def why_not_shown(
 ) -> str:
     """Why the ``kind`` version ("pos" or "wrong") of a conflict is not in the answer."""
     target = q.answer if kind == "pos" else q.fake
-    own = [p for p in passages if kind_of(p.article_id) == kind]
-    if not own:
+    if not any(kind_of(p.article_id) == kind for p in passages):
         return "not retrieved"
     ranked = assistant.answerer.score(q.query, passages)
-    with_answer = [c for c in ranked if kind_of(c.passage.article_id) == kind and contains_answer(c.text, target)]
+    with_answer = [
+        c for c in ranked if kind_of(c.passage.article_id) == kind and contains_answer(c.text, target)
+    ]
     if not with_answer:
         return "retrieved, no sentence with the answer"
-    if not answer.found:
-        return "refused"
     best, cand = ranked[0], with_answer[0]
     if cand.evidence < assistant.answerer.min_evidence:
         return "below min_evidence"
@@ -219,26 +222,51 @@ def why_not_shown(
         return "outside the answer margin"
     cited = {(c.passage.article_id, c.start) for c in answer.citations}
     chosen = [c for c in ranked if (c.passage.article_id, c.sentence.start) in cited]
-    if any(_repeats(cand, c) for c in chosen):
-        return "dropped as redundant with a quoted sentence"
     if any(" ".join(cand.text.lower().split()) == " ".join(c.text.lower().split()) for c in chosen):
         return "same text as a quoted sentence"
+    if any(_repeats(cand, c) for c in chosen):
+        return "dropped as redundant with a quoted sentence"
     if len(answer.citations) >= assistant.answerer.max_sentences:
         return "max sentences reached"
     return "other"
 
 
+def first_version(assistant: Assistant, q: RgbQuestion, passages: Sequence[Passage]) -> str:
+    """Which version's best sentence ranks higher: "pos", "wrong", "tie" or "" (neither retrieved)."""
+    best: dict[str, float] = {}
+    for c in assistant.answerer.score(q.query, passages):
+        kind = kind_of(c.passage.article_id)
+        if kind in ("pos", "wrong") and kind not in best:
+            if contains_answer(c.text, q.answer if kind == "pos" else q.fake):
+                best[kind] = c.rank
+    if len(best) < 2:
+        return next(iter(best), "")
+    return "tie" if best["pos"] == best["wrong"] else max(best, key=best.__getitem__)
+
+
+def capture_passages(assistant: Assistant) -> list[Passage]:
+    """A list that always holds the passages ``ask`` last gave the answerer (no second retrieval)."""
+    seen: list[Passage] = []
+    answer = assistant.answerer.answer
+
+    def capturing(question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
+        seen[:] = passages
+        return answer(question, passages, query=query)
+
+    assistant.answerer.answer = capturing  # type: ignore[method-assign]
+    return seen
+
+
 def ask_all(assistant: Assistant, scenario: str, questions: Sequence[RgbQuestion]) -> list[Row]:
     kinds = SCENARIOS[scenario]
+    passages = capture_passages(assistant)
     rows = []
     start = time.perf_counter()
     for n, q in enumerate(questions, 1):
         ids = tuple(passage_id(q.id, k, i) for k in kinds for i, t in enumerate(q.passages[k]) if t.strip())
-        where = SearchFilter(article_ids=ids)
         t0 = time.perf_counter()
-        answer = assistant.ask(q.query, where=where)
+        answer = assistant.ask(q.query, where=SearchFilter(article_ids=ids))
         seconds = time.perf_counter() - t0
-        passages = assistant.retrieve(q.query, where)  # the same passages ask used (no scope applies)
         shown = shown_text(answer) if answer.found else ""
         has_true, has_fake = contains_answer(shown, q.answer), contains_answer(shown, q.fake)
         unmentioned = bool(
@@ -253,6 +281,9 @@ def ask_all(assistant: Assistant, scenario: str, questions: Sequence[RgbQuestion
             verdict=verdict(has_true, has_fake, answer.found),
             fake_cited=any(contains_answer(c.sentence, q.fake) for c in answer.citations),
             unmentioned=unmentioned,
+            first_quote_is_question=bool(
+                answer.citations and answer.citations[0].sentence.rstrip(" .\u2026\u00a0").endswith("?")
+            ),
             cited=dict(Counter(kind_of(c.passage.article_id) for c in answer.citations)),
             retrieved=dict(Counter(kind_of(p.article_id) for p in passages)),
             passages_with_answer={
@@ -261,15 +292,18 @@ def ask_all(assistant: Assistant, scenario: str, questions: Sequence[RgbQuestion
             },
             seconds=round(seconds, 3),
         )
-        if scenario == "conflict" and not (has_true and has_fake):
-            missing = "pos" if not has_true else "wrong"
-            if has_true or has_fake:
-                row.missing_version = why_not_shown(assistant, q, passages, answer, missing)
-            else:
-                row.missing_version = "neither version shown"
+        if scenario == "conflict":
+            row.ranks_first = first_version(assistant, q, passages)
+            if not (has_true and has_fake):
+                if has_true or has_fake:
+                    missing = "pos" if not has_true else "wrong"
+                    row.missing_version = why_not_shown(assistant, q, passages, answer, missing)
+                else:
+                    row.missing_version = "refused" if not answer.found else "neither version shown"
         rows.append(row)
         if n % 25 == 0:
-            log.info("%s: asked %d/%d (%.1f q/s)", scenario, n, len(questions), n / (time.perf_counter() - start))
+            rate = n / (time.perf_counter() - start)
+            log.info("%s: asked %d/%d (%.1f q/s)", scenario, n, len(questions), rate)
     return rows
 
 
@@ -305,12 +339,16 @@ def summarise(rows: Sequence[Row]) -> dict[str, Any]:
         "fake_shown_and_cited": (
             round(sum(r.fake_cited for r in rows if r.has_fake) / max(1, sum(r.has_fake for r in rows)), 4)
         ),
+        "first_quote_is_question": share(lambda r: r.first_quote_is_question),
         "mean_citations": round(sum(sum(r.cited.values()) for r in found) / max(1, len(found)), 3),
         "median_ask_s": sorted(r.seconds for r in rows)[n // 2] if n else float("nan"),
     }
     reasons = Counter(r.missing_version for r in rows if r.missing_version)
     if reasons:
         out["missing_version_reasons"] = dict(reasons.most_common())
+    first = Counter(r.ranks_first for r in rows if r.ranks_first)
+    if first:
+        out["version_ranked_first"] = dict(first.most_common())
     return out
 
 
@@ -439,26 +477,77 @@ def main(argv: list[str] | None = None) -> int:
     print("What the user sees (answer text and cited sentences), share of questions:\n")
     print(
         markdown(
-            ["scenario", "n", "answered", "has true", "has fake", "both", "true only", "fake only",
-             "neither", "refused"],
             [
-                [name, s["n"], *(_pct(s[k]) for k in ("answered", "contains_true", "contains_fake", "both",
-                                                       "true_only", "fake_only", "neither", "refused"))]
+                "scenario",
+                "n",
+                "answered",
+                "has true",
+                "has fake",
+                "both",
+                "true only",
+                "fake only",
+                "neither",
+                "refused",
+            ],
+            [
+                [
+                    name,
+                    s["n"],
+                    *(
+                        _pct(s[k])
+                        for k in (
+                            "answered",
+                            "contains_true",
+                            "contains_fake",
+                            "both",
+                            "true_only",
+                            "fake_only",
+                            "neither",
+                            "refused",
+                        )
+                    ),
+                ]
                 for name, s in summary.items()
             ],
         )
     )
-    print("\nWhich passages are retrieved (top %d) and cited:\n" % settings.top_k)
+    print(f"\nWhich passages are retrieved (top {settings.top_k}) and cited:\n")
     print(
         markdown(
-            ["scenario", "retr. true", "retr. fake", "retr. both", "cites true", "cites fake",
-             "cites both", "cites noise only", "fake shown & cited", "citations/answer", "median ask"],
             [
-                [name, *(_pct(s[k]) for k in ("retrieved_true_passage", "retrieved_fake_passage",
-                                              "retrieved_both_versions", "cites_true_passage",
-                                              "cites_fake_passage", "cites_both_versions",
-                                              "cites_noise_only", "fake_shown_and_cited")),
-                 s["mean_citations"], f"{s['median_ask_s']:.2f} s"]
+                "scenario",
+                "retr. true",
+                "retr. fake",
+                "retr. both",
+                "cites true",
+                "cites fake",
+                "cites both",
+                "cites noise only",
+                "fake shown & cited",
+                "1st quote is a question",
+                "citations/answer",
+                "median ask",
+            ],
+            [
+                [
+                    name,
+                    *(
+                        _pct(s[k])
+                        for k in (
+                            "retrieved_true_passage",
+                            "retrieved_fake_passage",
+                            "retrieved_both_versions",
+                            "cites_true_passage",
+                            "cites_fake_passage",
+                            "cites_both_versions",
+                            "cites_noise_only",
+                            "fake_shown_and_cited",
+                            "first_quote_is_question",
+                        )
+                    ),
+                    s["mean_citations"],
+                    f"{s['median_ask_s']:.2f} s",
+                ]
                 for name, s in summary.items()
             ],
         )
@@ -467,6 +556,10 @@ def main(argv: list[str] | None = None) -> int:
     if reasons:
         print("\n`conflict`: why the answer does not show both versions:\n")
         print(markdown(["reason", "questions"], list(reasons.items())))
+    first = summary.get("conflict", {}).get("version_ranked_first")
+    if first:
+        print("\n`conflict`: whose best sentence (carrying its answer) the answerer ranks higher:\n")
+        print(markdown(["version", "questions"], [[VERSION.get(k, k), v] for k, v in first.items()]))
     if "true" in summary and "wrong" in summary:
         print("\nSame question, control vs wrong passages:\n")
         print(markdown(["", "questions"], list(follow.items())))

@@ -71,18 +71,21 @@ GOALS = {"hits10": 0.92, "mrr10": 0.70, "recall10": 0.70}
 TYPES = ("comparison_query", "inference_query", "temporal_query")
 
 # Settings every explicit configuration starts from (so a change of the product default does
-# not move them); ``None`` means "the product default, from assistant.build".
-BASE = {"k": K, "candidates": 50, "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0}
+# not move them); ``None`` means "the product default, from assistant.build". Hybrid is
+# reciprocal-rank fusion with equal weights unless a configuration says otherwise.
+BASE = {"k": K, "candidates": 50, "fusion": "rrf", "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0}
 CONFIGS: dict[str, dict | None] = {
     "dense": {"mode": "dense", "use_scope": False, "max_per_article": 0},
     "bm25": {"mode": "bm25", "use_scope": False, "max_per_article": 0},
     "hybrid": {"mode": "hybrid", "use_scope": False, "max_per_article": 0},
+    "hybrid-zscore": {"mode": "hybrid", "fusion": "zscore", "use_scope": False, "max_per_article": 0},
     "hybrid+scope": {"mode": "hybrid", "use_scope": True, "max_per_article": 0},
     "default": None,
 }
 RETRIEVER_FIELDS = (
     "k",
     "mode",
+    "fusion",
     "candidates",
     "rrf_k",
     "dense_weight",
@@ -241,7 +244,7 @@ def make_retriever(name: str, library: Library, settings: Settings) -> NewsRetri
 
 
 def describe(retriever: NewsRetriever) -> dict:
-    out = {f: getattr(retriever, f) for f in RETRIEVER_FIELDS}
+    out = {f: getattr(retriever, f, None) for f in RETRIEVER_FIELDS}
     out["reranker"] = type(retriever.reranker).__name__ if retriever.reranker is not None else None
     return out
 
