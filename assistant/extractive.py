@@ -122,7 +122,8 @@ class ExtractiveAnswerer:
                 key = (passage.article_id, sentence.start)
                 if key not in seen:
                     seen[key] = _Candidate(passage, sentence, passage.sentence_text(sentence))
-        candidates = list(seen.values())
+        asked = set(terms(query))
+        candidates = [c for c in seen.values() if not _restates(c.text, asked)]
         if not candidates:
             return []
 
@@ -217,13 +218,36 @@ class ExtractiveAnswerer:
 
 
 def _date_label(passage: Passage) -> str:
-    return passage.date.strftime("%-d %b %Y") if passage.date else "undated"
+    """Which article a point is from: its date, else its source, else its (short) title."""
+    if passage.date:
+        return passage.date.strftime("%-d %b %Y")
+    label = passage.source or passage.title or "undated"
+    return label if len(label) <= 40 else label[:39] + "…"
+
+
+def _names_and_numbers(text: str) -> set[str]:
+    """Terms of capitalised words and numbers: the parts of a sentence that carry its facts."""
+    return {stem(w) for w in re.findall(r"\b(?:[A-Z][\w’'-]*|\d[\d.,]*)", text)}
 
 
 def _repeats(cand: _Candidate, other: _Candidate) -> bool:
-    """``cand`` says little beyond ``other``: most of its terms are already there."""
-    mine = set(terms(cand.text))
-    return bool(mine) and len(mine & set(terms(other.text))) / len(mine) >= REDUNDANT_SHARE
+    """``cand`` says little beyond ``other``: most of its terms are already there.
+
+    Two versions of one sentence that swap a name or number ("in Tampa, Florida" /
+    "in Glendale, Arizona") are not repeats: they disagree, and both are shown.
+    """
+    mine, theirs = set(terms(cand.text)), set(terms(other.text))
+    if not mine or len(mine & theirs) / len(mine) < REDUNDANT_SHARE:
+        return False
+    facts_mine, facts_theirs = _names_and_numbers(cand.text), _names_and_numbers(other.text)
+    return not ((mine - theirs) & facts_mine and (theirs - mine) & facts_theirs)
+
+
+def _restates(text: str, query_terms: set[str]) -> bool:
+    """A sentence that only repeats the question (a headline, a quoted question) answers nothing."""
+    if text.rstrip().endswith("?"):
+        return True
+    return not (set(terms(text)) - query_terms - _SPEECH_STEMS)
 
 
 def excerpt(sentence: str, question: str, idf: Callable[[list[str]], dict[str, float]]) -> str:

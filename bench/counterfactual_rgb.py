@@ -66,6 +66,7 @@ DATA = REPO.parent / "shared" / "eval" / "external" / "rgb" / "en_fact.json"
 RESULTS = REPO / "bench" / "results" / "counterfactual_rgb.json"
 SOURCE = "RGB"
 # Passage kinds, as in the data file, and the scenarios built from them.
+REDUNDANT = "dropped as redundant with a quoted sentence"
 KINDS = {"pos": "positive", "wrong": "positive_wrong", "neg": "negative"}
 SCENARIOS: dict[str, tuple[str, ...]] = {
     "wrong": ("wrong", "neg"),
@@ -73,6 +74,7 @@ SCENARIOS: dict[str, tuple[str, ...]] = {
     "true": ("pos", "neg"),
 }
 
+VERDICTS = ("true", "fake", "both", "neither", "refused")
 VERSION = {"pos": "true (positive)", "wrong": "fake (positive_wrong)", "tie": "tie"}
 
 Answers = str | Sequence["Answers"]
@@ -221,12 +223,13 @@ def why_not_shown(
     if cand.rank < best.rank - ANSWER_MARGIN:
         return "outside the answer margin"
     cited = {(c.passage.article_id, c.start) for c in answer.citations}
-    chosen = [c for c in ranked if (c.passage.article_id, c.sentence.start) in cited]
+    position = ranked.index(cand)  # the answerer picks in rank order: only earlier picks count
+    chosen = [c for c in ranked[:position] if (c.passage.article_id, c.sentence.start) in cited]
     if any(" ".join(cand.text.lower().split()) == " ".join(c.text.lower().split()) for c in chosen):
         return "same text as a quoted sentence"
     if any(_repeats(cand, c) for c in chosen):
-        return "dropped as redundant with a quoted sentence"
-    if len(answer.citations) >= assistant.answerer.max_sentences:
+        return REDUNDANT
+    if len(chosen) >= assistant.answerer.max_sentences:
         return "max sentences reached"
     return "other"
 
@@ -353,16 +356,14 @@ def summarise(rows: Sequence[Row]) -> dict[str, Any]:
 
 
 def follows_passages(by_scenario: dict[str, list[Row]]) -> dict[str, Any]:
-    """Questions answered truly in ``true``: what the same question shows in ``wrong``."""
-    true_rows = {r.qid: r for r in by_scenario.get("true", []) if r.verdict == "true"}
-    wrong_rows = [r for r in by_scenario.get("wrong", []) if r.qid in true_rows]
-    return {
-        "n_true_in_control": len(true_rows),
-        "then_fake_in_wrong": sum(r.has_fake and not r.has_true for r in wrong_rows),
-        "then_true_in_wrong": sum(r.has_true for r in wrong_rows),
-        "then_refused_in_wrong": sum(not r.found for r in wrong_rows),
-        "then_neither_in_wrong": sum(r.verdict == "neither" for r in wrong_rows),
-    }
+    """The questions the control answers truly: what the same questions show in the other scenarios."""
+    control = {r.qid for r in by_scenario.get("true", []) if r.verdict == "true"}
+    out: dict[str, Any] = {"n": len(control)}
+    for name in ("wrong", "conflict"):
+        if name in by_scenario:
+            verdicts = Counter(r.verdict for r in by_scenario[name] if r.qid in control)
+            out[name] = {v: verdicts.get(v, 0) for v in VERDICTS}
+    return out
 
 
 def _pct(x: float) -> str:
@@ -376,39 +377,56 @@ def markdown(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def interpretation(summary: dict[str, dict], follow: dict[str, Any]) -> str:
+    """The printed reading of the numbers (the numbers are filled in, the reading is fixed)."""
     w, c, t = (summary.get(s, {}) for s in ("wrong", "conflict", "true"))
     parts = [
         "An extractive assistant cannot know that a passage is wrong: it quotes sentences and cites "
-        "them, so the question is not whether it repeats the fake answer (with only wrong passages "
-        "it must) but whether the wrong fact is attributed to its source and whether conflicting "
-        "sources are both shown."
+        "them, so what matters is not whether it repeats the fake answer (with only wrong passages "
+        "it has nothing else to quote) but whether the wrong fact is attributed to its source and "
+        "whether conflicting sources are shown side by side."
     ]
-    if t and w:
+    if t:
         parts.append(
-            f"With true passages (control) it shows the true answer for {_pct(t['contains_true'])} of "
-            f"the questions; with only wrong ones it shows the fake answer for {_pct(w['contains_fake'])}, "
-            f"and every fake answer it shows sits in a cited sentence "
-            f"({_pct(w['fake_shown_and_cited'])} of them), so the user can see where it came from. "
-            f"Of the {follow['n_true_in_control']} questions answered truly in the control, "
-            f"{follow['then_fake_in_wrong']} switch to the fake answer when the passages carry it: "
-            "the assistant follows its sources, as it is built to."
+            f"In the control it shows the true answer for {_pct(t['contains_true'])} of the questions; "
+            f"for {_pct(t['neither'])} it quotes on-topic sentences without the answer "
+            f"({_pct(t['cites_noise_only'])} cite only noise passages; "
+            "RGB's noise is hard: same entities, other years or events). "
+            f"A true passage is retrieved for {_pct(t['retrieved_true_passage'])}, so this is mostly the "
+            "answerer's sentence ranking (sentences that restate the question outrank the one that "
+            "answers it), and it is the same in every scenario."
+        )
+    if w and "wrong" in follow:
+        parts.append(
+            f"With only wrong passages it shows the fake answer for {_pct(w['contains_fake'])} and "
+            f"every fake answer shown is in a cited sentence ({_pct(w['fake_shown_and_cited'])}), so "
+            "the user can see which passage claims it; of the "
+            f"{follow['n']} questions the control gets right, {follow['wrong']['fake']} switch to "
+            "the fake answer: it follows its sources, as it is built to."
         )
     if c:
         parts.append(
-            f"With both versions available, {_pct(c['both'])} of the answers show both the true and "
-            f"the fake answer (the user sees the disagreement), {_pct(c['true_only'])} only the true "
-            f"one and {_pct(c['fake_only'])} only the fake one; both versions are retrieved for "
-            f"{_pct(c['retrieved_both_versions'])} but cited together for only "
-            f"{_pct(c['cites_both_versions'])}."
+            f"With both versions available it shows both for {_pct(c['both'])} of the questions (the "
+            f"user sees the disagreement), only the true one for {_pct(c['true_only'])} and only the "
+            f"fake one for {_pct(c['fake_only'])}; both versions are retrieved for "
+            f"{_pct(c['retrieved_both_versions'])} but cited together for {_pct(c['cites_both_versions'])}."
         )
-        reasons = c.get("missing_version_reasons", {})
-        if reasons:
-            top, count = next(iter(reasons.items()))
+        first = c.get("version_ranked_first", {})
+        if first:
+            pos, wrong = first.get("pos", 0), first.get("wrong", 0)
+            even = abs(pos - wrong) <= max(2, 0.2 * (pos + wrong))
             parts.append(
-                f"The commonest reason a retrieved version is left out is \u201c{top}\u201d ({count} "
-                "questions): the two versions are near-identical sentences, so the answerer treats "
-                "the second as adding nothing, although it is exactly the disagreement a reader "
-                "needs to see."
+                f"The true version's best sentence ranks above the fake one's for {pos} questions and "
+                f"below it for {wrong}"
+                + (": the answerer prefers neither." if even else " (too uneven to call a coin toss).")
+            )
+        reasons = c.get("missing_version_reasons", {})
+        redundant = reasons.get(REDUNDANT, 0)
+        if redundant:
+            parts.append(
+                f"For {redundant} questions the other version was retrieved and ranked within the "
+                "answer margin but dropped as redundant: the two versions share all their words but "
+                "the answer, so the near-duplicate filter (meant for captions and syndicated copies) "
+                "hides exactly the disagreement a reader should see."
             )
     return " ".join(parts)
 
@@ -468,6 +486,12 @@ def main(argv: list[str] | None = None) -> int:
     data_notes = {
         "wrong_passages_still_with_true_answer": sorted(
             q.id for q in questions if any(contains_answer(t, q.answer) for t in q.passages["wrong"])
+        ),
+        "noise_passages_with_true_answer": sorted(
+            q.id for q in questions if any(contains_answer(t, q.answer) for t in q.passages["neg"])
+        ),
+        "noise_passages_with_fake_answer": sorted(
+            q.id for q in questions if any(contains_answer(t, q.fake) for t in q.passages["neg"])
         ),
         "list_valued_answers": sum(not isinstance(q.answer, str) for q in questions),
     }
@@ -560,9 +584,12 @@ def main(argv: list[str] | None = None) -> int:
     if first:
         print("\n`conflict`: whose best sentence (carrying its answer) the answerer ranks higher:\n")
         print(markdown(["version", "questions"], [[VERSION.get(k, k), v] for k, v in first.items()]))
-    if "true" in summary and "wrong" in summary:
-        print("\nSame question, control vs wrong passages:\n")
-        print(markdown(["", "questions"], list(follow.items())))
+    others = [name for name in ("wrong", "conflict") if name in follow]
+    if follow["n"] and others:
+        print(
+            f"\nThe {follow['n']} questions the control (`true`) answers with the true answer, elsewhere:\n"
+        )
+        print(markdown(["shows", *others], [[v, *(follow[o][v] for o in others)] for v in VERDICTS]))
     print("\n" + interpretation(summary, follow))
     print(f"\nData notes: {data_notes}")
     print(f"Timing: {timing}")
@@ -581,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "index": index_info,
         "summary": summary,
-        "control_vs_wrong": follow,
+        "control_true_elsewhere": follow,
         "data_notes": data_notes,
         "timing": timing,
         "machine": machine_info(),

@@ -62,7 +62,11 @@ class Chunk(BaseModel):
 
 
 class Passage(BaseModel):
-    """A retrieved chunk with the metadata of its article and a relevance score (cosine, 0..1)."""
+    """A retrieved chunk with the metadata of its article and the score that ranked it.
+
+    Higher is better; the scale depends on how it was found: cosine similarity (dense),
+    BM25 (lexical), a sum of standardised scores (hybrid, the default) or a fused rank.
+    """
 
     model_config = ConfigDict(frozen=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 
@@ -46,8 +47,9 @@ def test_search_results_carry_article_metadata(sample_assistant):
         assert passage.title == article.title
         assert passage.date == article.date
         assert passage.source == article.source
-        assert 0.0 <= passage.score <= 1.0
-    assert [p.score for p in hits] == sorted((p.score for p in hits), reverse=True)
+        assert math.isfinite(passage.score)
+    assert len({p.id for p in hits}) == len(hits)
+    assert "April" in hits[0].chunk.text or hits[0].date.month == 4
 
 
 def test_shipped_text_equals_shared_seeds_verbatim(shared_dir, sample_records):
