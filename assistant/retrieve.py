@@ -10,6 +10,8 @@ For a query the retriever
 3. fuses those lists again (so each named source contributes its best passages);
 4. optionally reranks the head of the list (``assistant.rerank``);
 5. keeps at most ``max_per_article`` passages of one article before filling up to ``k``.
+
+The words matched are the question's without the source names and dates it used up.
 """
 
 from __future__ import annotations
@@ -124,9 +126,9 @@ class NewsRetriever(BaseRetriever):
     fusion: Fusion = "zscore"
     candidates: int = 50
     rrf_k: int = 60
-    dense_weight: float = 1.0
+    dense_weight: float = 0.7
     bm25_weight: float = 1.0
-    max_per_article: int = 3
+    max_per_article: int = 4
     use_scope: bool = True
     reranker: Any = None
     where: SearchFilter | None = None
@@ -170,6 +172,7 @@ class NewsRetriever(BaseRetriever):
         if base is None:  # the retriever's own filter and the caller's exclude each other
             return []
         scope = scope if scope is not None else self.scope(query)
+        query = scope.residual(query)  # sources and dates named are used as filters, not words
         embedding = None
         if self.mode != "bm25" and not self.library.is_empty():
             embedding = self.library.embedder.embed_query(query)

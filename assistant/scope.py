@@ -92,6 +92,19 @@ class Scope:
     def is_empty(self) -> bool:
         return self.where.is_empty and not self.lookups
 
+    def residual(self, question: str) -> str:
+        """The question without the source names and dates it used up (what to match on)."""
+        spans = sorted([(m.start, m.end) for m in self.sources] + [(d.start, d.end) for d in self.dates])
+        if not spans:
+            return question
+        parts, last = [], 0
+        for start, end in spans:
+            if start >= last:
+                parts.append(question[last:start])
+                last = end
+        parts.append(question[last:])
+        return " ".join(" ".join(parts).split())
+
 
 def find_dates(
     question: str, months: set[tuple[int, int]], today: dt.date | None = None

@@ -61,10 +61,11 @@ class Settings(BaseSettings):
         default=50, ge=1, le=1000, description="Chunks each ranking contributes before fusion."
     )
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant (higher: flatter).")
-    dense_weight: float = Field(default=1.0, ge=0.0, description="Weight of the dense ranking in fusion.")
+    # Tuned on the first half of MultiHop-RAG (0.7: MRR@10 +0.015); SciFact is flat around it.
+    dense_weight: float = Field(default=0.7, ge=0.0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(default=1.0, ge=0.0, description="Weight of the BM25 ranking in fusion.")
     max_per_article: int = Field(
-        default=3,
+        default=4,
         ge=0,
         description="Most passages from one article before others get a place (0: no cap).",
     )
