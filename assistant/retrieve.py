@@ -41,21 +41,18 @@ def intersect(a: SearchFilter | None, b: SearchFilter | None) -> SearchFilter | 
     until = min((d for d in (a.until, b.until) if d), default=None)
     if since and until and since > until:
         return None
-    sources = a.sources
-    if a.sources and b.sources:
-        sources = tuple(s for s in a.sources if s in b.sources)
-        if not sources:
-            return None
-    elif b.sources:
-        sources = b.sources
-    ids = a.article_ids
-    if a.article_ids and b.article_ids:
-        ids = tuple(i for i in a.article_ids if i in b.article_ids)
-        if not ids:
-            return None
-    elif b.article_ids:
-        ids = b.article_ids
+    sources = _narrow(a.sources, b.sources)
+    ids = _narrow(a.article_ids, b.article_ids)
+    if sources is None or ids is None:
+        return None
     return SearchFilter(since=since, until=until, sources=sources, article_ids=ids)
+
+
+def _narrow(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Values both allow (an empty tuple allows everything); None when they share none."""
+    if a and b:
+        return tuple(x for x in a if x in b) or None
+    return a or b
 
 
 def rrf(rankings: Sequence[Sequence[Passage]], weights: Sequence[float], k: int = 60) -> list[Passage]:

@@ -175,5 +175,7 @@ class LexicalIndex:
         scores = loaded.bm25.get_scores_from_ids(ids)
         return {c: float(scores[loaded.position[c]]) if c in loaded.position else 0.0 for c in chunk_ids}
 
-    def contains(self, chunk_id: str) -> bool:
-        return chunk_id in self._current().position
+    def known(self, chunk_ids: list[str]) -> set[str]:
+        """Which of ``chunk_ids`` the catalogue lists (checked against one loaded index)."""
+        position = self._current().position
+        return {c for c in chunk_ids if c in position}

@@ -149,7 +149,8 @@ class Library:
         passages = self.chunks.search(query, k, where, embedding)
         # A chunk the catalogue does not list belongs to an ingestion that was killed before
         # it finished; it is not indexed yet (the re-run completes it).
-        return [p for p in passages if self.lexical.contains(p.id)]
+        known = self.lexical.known([p.id for p in passages])
+        return [p for p in passages if p.id in known]
 
     def search_lexical(self, query: str, k: int, where: SearchFilter | None = None) -> list[Passage]:
         """BM25 search over titles and chunk texts (score: BM25, unbounded)."""
