@@ -102,7 +102,7 @@ def main(settings: Settings | None = None) -> None:
         raise SystemExit(f"error: {exc}") from None
     if settings.sample_corpus:
         ensure_sample_corpus(assistant.library)
-    assistant.library.embedder.load()  # now, not on the first question
+    assistant.warm_up()  # load the models now, not on the first question
     log.info("serving on http://%s:%s (state in %s)", settings.host, settings.port, settings.home)
     build_ui(assistant).launch(server_name=settings.host, server_port=settings.port)
 

@@ -46,6 +46,12 @@ class Assistant:
             )
         return question
 
+    def warm_up(self) -> None:
+        """Load the models now (embedder, tagger) rather than on the first question."""
+        self.library.embedder.load()
+        if self.answerer.unmentioned is not None:
+            self.answerer.unmentioned("Warm up the tagger.")
+
     def make_filter(
         self,
         since: str | None = None,

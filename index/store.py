@@ -80,10 +80,6 @@ def passage_to_document(passage: Passage) -> Document:
     return Document(page_content=passage.chunk.text, metadata=meta, id=passage.id or None)
 
 
-def document_score(doc: Document) -> float:
-    return float(doc.metadata.get("score", 0.0))
-
-
 class ChunkStore:
     """Chunks of articles in a persistent Chroma collection, cosine space."""
 
