@@ -39,6 +39,7 @@ from assistant.build import build_assistant, build_library  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench import seed_eval  # noqa: E402
+from bench.homes import save_figure  # noqa: E402
 from index.embed import SentenceEmbedder  # noqa: E402
 from index.library import Library  # noqa: E402
 from index.types import Article  # noqa: E402
@@ -195,10 +196,7 @@ def plot_tradeoff(sweep: Sequence[dict], chosen: float, path: Path, title: str) 
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def check_decision_rule(assistant: Assistant, questions: list[Question], threshold: float) -> int:

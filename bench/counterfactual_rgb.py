@@ -57,7 +57,7 @@ from assistant.pipeline import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 from bench.calibrate_threshold import machine_info, write_results  # noqa: E402
-from bench.homes import indexed_library  # noqa: E402
+from bench.homes import indexed_library, setup_run  # noqa: E402
 from index.types import Article, Passage, SearchFilter  # noqa: E402
 
 log = logging.getLogger("bench.counterfactual_rgb")
@@ -450,13 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     names = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     if not names or any(s not in SCENARIOS for s in names):
         parser.error(f"choose scenarios from {', '.join(SCENARIOS)}")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "index", "assistant", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if args.threads > 0:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    setup_run(args.threads)
     t_all = time.perf_counter()
     timing: dict[str, float] = {}
 

@@ -1,4 +1,6 @@
-"""Benchmark corpora indexed once by the product and reused across runs.
+"""Shared benchmark plumbing: corpora indexed once and reused, run setup, saving plots.
+
+Benchmark corpora are indexed once by the product and reused across runs.
 
 A benchmark's articles are ingested with the product's own ``Library`` into
 ``bench/.cache/homes/<name>-<key>``, where the key hashes everything that decides what
@@ -61,3 +63,29 @@ def indexed_library(
     marker.write_text(json.dumps({"articles": len(articles), "seconds": round(seconds, 1)}))
     log.info("indexed %d articles into %s in %.0f s", len(articles), home, seconds)
     return library, seconds
+
+
+def setup_run(threads: int) -> None:
+    """Log at INFO without the libraries' chatter; pin torch to ``threads`` (0: its default).
+
+    On a shared 2-core machine two torch threads made one query embedding up to ten times
+    slower than one, so the latency benchmarks default to 1.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "index", "assistant", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if threads > 0:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def save_figure(fig, path: Path) -> None:  # noqa: ANN001 (a matplotlib Figure)
+    """Lay out, write as a 120-dpi PNG (creating the folder) and close a matplotlib figure."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    log.info("wrote %s", path)

@@ -58,7 +58,7 @@ from assistant.scope import Scope  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench.calibrate_multihop import DATA, NULL_TYPE, article_id, load_corpus  # noqa: E402
 from bench.calibrate_threshold import machine_info, write_results  # noqa: E402
-from bench.homes import indexed_library  # noqa: E402
+from bench.homes import indexed_library, save_figure, setup_run  # noqa: E402
 from index.library import Library  # noqa: E402
 
 log = logging.getLogger("bench.retrieval_multihop")
@@ -471,11 +471,7 @@ def plot(path: Path, results: dict[str, dict], names: Sequence[str]) -> None:
     n = results[names[0]]["all"]["n"]
     ax.set_title(f"MultiHop-RAG retrieval, top {K}, {n} non-null queries")
     ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    log.info("wrote %s", path)
+    save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -504,13 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in CONFIGS]
     if unknown or not names:
         parser.error(f"unknown configs {unknown}; choose from {', '.join(CONFIGS)}")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "index", "assistant", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if args.threads > 0:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    setup_run(args.threads)
     timing: dict[str, float] = {}
     t_all = time.perf_counter()
 

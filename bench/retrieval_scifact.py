@@ -56,7 +56,7 @@ from assistant.build import build_assistant  # noqa: E402
 from assistant.retrieve import NewsRetriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from bench.calibrate_threshold import machine_info, write_results  # noqa: E402
-from bench.homes import indexed_library  # noqa: E402
+from bench.homes import indexed_library, save_figure, setup_run  # noqa: E402
 from bench.retrieval_multihop import describe, evenly  # noqa: E402
 from index.library import Library  # noqa: E402
 from index.types import Article, Passage  # noqa: E402
@@ -423,11 +423,7 @@ def plot(
         fontsize=10,
     )
     ax.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    log.info("wrote %s", path)
+    save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -458,13 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not selection:
         parser.error(f"unknown configs {unknown}; choose from {', '.join(CONFIGS)}")
     names = expand(selection)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "index", "assistant", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if args.threads > 0:
-        import torch
-
-        torch.set_num_threads(args.threads)
+    setup_run(args.threads)
     timing: dict[str, float] = {}
     t_all = time.perf_counter()
 
