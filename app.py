@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 
 import index  # noqa: F401  (offline environment and telemetry off, before gradio loads)
 import gradio as gr
+import uvicorn
 
 from assistant.build import build_assistant, ensure_sample_corpus
-from assistant.html import answer_markdown, sources_html
+from assistant.html import answer_markdown, draft_markdown, sources_html
+from assistant.llm import LLMError
 from assistant.pipeline import Assistant, QuestionError
 from assistant.rerank import RerankerError
 from assistant.scope import FilterError
+from assistant.server import create_app
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("newsqa.app")
@@ -34,25 +38,37 @@ def _text(content: object) -> str:
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
     def respond(question: str, history: list[dict], since: str, until: str, chosen: list[str] | None):
+        """Stream the answer into the chat: status, the model's draft, then the verified answer."""
         history = list(history or [])
         earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
         try:
             where = assistant.make_filter(since, until, chosen or [])
-            answer = assistant.ask(question, earlier, where)
+            events = assistant.stream(question, earlier, where)
+            first = next(events)  # checks the question
         except (QuestionError, FilterError) as exc:
             shown = question if len(question) <= 200 else question[:200] + "…"
             history += [
                 {"role": "user", "content": shown},
                 {"role": "assistant", "content": f"⚠️ {exc}"},
             ]
-            return history, gr.update(), question if len(question) <= 200 else ""
-        ids = {c.passage.article_id for c in answer.citations + answer.closest}
-        articles = {i: a for i in ids if (a := assistant.library.get(i)) is not None}
-        history += [
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": answer_markdown(answer)},
-        ]
-        return history, sources_html(answer, articles), ""
+            yield history, gr.update(), question if len(question) <= 200 else ""
+            return
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+        draft, status = "", ""
+        for event in itertools.chain([first], events):
+            if event.answer is not None:
+                answer = event.answer
+                ids = {c.passage.article_id for c in answer.citations + answer.closest}
+                articles = {i: a for i in ids if (a := assistant.library.get(i)) is not None}
+                history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+                yield history, sources_html(answer, articles), ""
+                return
+            if event.kind == "token":
+                draft += event.text
+            else:
+                status = event.text
+            history[-1] = {"role": "assistant", "content": draft_markdown(draft, status)}
+            yield history, gr.update(), ""
 
     stats = assistant.library.stats()
     with gr.Blocks(title="News QA — cited answers") as ui:
@@ -98,13 +114,17 @@ def main(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     try:
         assistant = build_assistant(settings)
-    except RerankerError as exc:
+    except (RerankerError, LLMError) as exc:
         raise SystemExit(f"error: {exc}") from None
     if settings.sample_corpus:
         ensure_sample_corpus(assistant.library)
     assistant.warm_up()  # load the models now, not on the first question
+    try:
+        web = create_app(assistant, settings, ui=build_ui(assistant))
+    except ValueError as exc:  # a security setting that cannot work (origins, token file)
+        raise SystemExit(f"error: {exc}") from None
     log.info("serving on http://%s:%s (state in %s)", settings.host, settings.port, settings.home)
-    build_ui(assistant).launch(server_name=settings.host, server_port=settings.port)
+    uvicorn.run(web, host=settings.host, port=settings.port, timeout_graceful_shutdown=5)
 
 
 if __name__ == "__main__":

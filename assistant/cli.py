@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.build import build_assistant
+from assistant.llm import LLMError
 from assistant.pipeline import Assistant, QuestionError
 from assistant.rerank import RerankerError
 from assistant.retrieve import intersect
@@ -35,7 +36,8 @@ def passage_json(rank: int, p: Passage) -> dict:
 
 def format_answer(answer: Answer) -> str:
     """Answer and sources as plain text for a terminal."""
-    lines = [answer.text, ""]
+    lines = [f"({answer.notice})", ""] if answer.notice else []
+    lines += [answer.text, ""]
     if answer.citations:
         lines.append("Sources:")
     elif answer.closest:
@@ -113,6 +115,29 @@ def _search_batch(assistant: Assistant, src: Path, out: Path, where: SearchFilte
     return 1 if failures else 0
 
 
+def _print_stream(
+    assistant: Assistant, question: str, conversation: list[str] | None, where: SearchFilter, as_json: bool
+) -> None:
+    """Tokens as they arrive (status lines on stderr), then the verified answer and its sources.
+
+    With ``as_json``, every event is one JSON line: ``{"kind": "status"|"token", "text"}``
+    and finally ``{"kind": "answer", "answer": {...}}`` (the ``--json`` answer object).
+    """
+    streamed = False
+    for event in assistant.stream(question, conversation, where):
+        if as_json:
+            print(json.dumps(event.to_json(), ensure_ascii=False), flush=True)
+        elif event.kind == "status":
+            print(event.text, file=sys.stderr, flush=True)
+        elif event.kind == "token":
+            streamed = True
+            print(event.text, end="", flush=True)
+        elif event.answer is not None:
+            if streamed:  # the draft above is replaced by what survived verification
+                print("\n\n--- verified answer ---")
+            print(format_answer(event.answer))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("question", nargs="?", help="the question (or use --batch)")
     ask.add_argument("--conversation", action="append", default=None, metavar="TURN",
                      help="an earlier user turn (repeat, oldest first)")
+    ask.add_argument("--stream", action="store_true",
+                     help="print the answer as it is generated (with --json: one JSON event per line)")
     search = sub.add_parser("search", help="show the ranked passages for a query")
     search.add_argument("query", nargs="?", help="the query (or use --batch)")
     search.add_argument("-k", type=int, default=10, help="number of passages (default 10)")
@@ -149,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("-k must be at least 1")
     try:
         assistant = build_assistant(get_settings())
-    except RerankerError as exc:
+    except (RerankerError, LLMError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -162,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         extra = () if args.command == "ask" else (args.k,)
         return run(assistant, args.batch, args.out, where, *extra)
     try:
-        if args.command == "ask":
+        if args.command == "ask" and args.stream:
+            _print_stream(assistant, text, args.conversation, where, args.json)
+        elif args.command == "ask":
             answer = assistant.ask(text, args.conversation, where)
             print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else format_answer(answer))
         else:

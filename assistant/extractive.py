@@ -54,7 +54,7 @@ class _Candidate:
     rank: float = 0.0
 
 
-class _EmbeddingCache:
+class EmbeddingCache:
     """Sentence vectors by text; repeated questions over the same passages embed nothing."""
 
     def __init__(self, embedder: SentenceEmbedder, size: int = 20000) -> None:
@@ -101,7 +101,7 @@ class ExtractiveAnswerer:
     ) -> None:
         """``unmentioned(question)`` names the question's nouns that no article mentions."""
         self.unmentioned = unmentioned
-        self.embed = _EmbeddingCache(embedder)
+        self.embed = EmbeddingCache(embedder)
         self.idf = idf
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences

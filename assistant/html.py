@@ -39,11 +39,32 @@ def highlight(text: str, start: int, end: int) -> str:
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The answer for a chat bubble: escaped, markers kept as plain ``[n]`` text."""
-    text = html.escape(answer.text, quote=False)
+    """The answer for a chat bubble: escaped, markers kept as plain ``[n]`` text.
+
+    Sentences of a generated answer that failed verification carry a visible warning;
+    a notice (why the model's answer is not shown) comes first.
+    """
+    if answer.statements:
+        parts = []
+        for s in answer.statements:
+            if s.verified:
+                parts.append(html.escape(f"{s.text} " + "".join(f"[{m}]" for m in s.markers), quote=False))
+            else:
+                parts.append(f"{html.escape(s.text, quote=False)} ⚠️ *{html.escape(s.problem, quote=False)}*")
+        text = " ".join(parts)
+    else:
+        text = html.escape(answer.text, quote=False)
+    if answer.notice:
+        text = f"⚠️ *{html.escape(answer.notice, quote=False)}*\n\n{text}"
     if answer.searched:
         text += f"\n\n*Searched: {html.escape(answer.searched, quote=False)}*"
     return text
+
+
+def draft_markdown(draft: str, status: str = "") -> str:
+    """A streaming answer in progress: the model's unverified draft, escaped."""
+    text = html.escape(draft, quote=False)
+    return f"{text}\n\n*{html.escape(status, quote=False)}*" if status else text
 
 
 def _source_card(citation: Citation, article: Article | None, closest: bool) -> str:

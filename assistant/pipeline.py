@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import standalone_query
+from assistant.generate import GenerativeAnswerer
 from assistant.retrieve import NewsRetriever
 from assistant.scope import make_filter
-from assistant.types import Answer
+from assistant.types import Answer, AnswerEvent
 from index.library import Library
 from index.types import Passage, SearchFilter
 
@@ -28,11 +30,17 @@ class Assistant:
         retriever: NewsRetriever,
         answerer: ExtractiveAnswerer,
         max_question_chars: int = 2000,
+        generator: GenerativeAnswerer | None = None,
     ) -> None:
         self.library = library
         self.retriever = retriever
         self.answerer = answerer
         self.max_question_chars = max_question_chars
+        self.generator = generator  # None: extractive answers only
+        # The embedder's tokenizer, the sentence caches and the catalogue connection are not
+        # safe to use from several threads at once (the web app answers in worker threads):
+        # model-free work holds this lock; a language model generates outside it.
+        self.lock = threading.RLock()
 
     def check(self, question: str) -> str:
         """The question, trimmed; raises ``QuestionError`` with a user-facing message."""
@@ -60,7 +68,9 @@ class Assistant:
         article_ids: Sequence[str] = (),
     ) -> SearchFilter:
         """A filter from user input; raises ``FilterError`` naming what is wrong."""
-        return make_filter(since, until, sources, article_ids, self.library.sources())
+        with self.lock:
+            known = self.library.sources()
+        return make_filter(since, until, sources, article_ids, known)
 
     def retrieve(self, query: str, where: SearchFilter | None = None, k: int | None = None) -> list[Passage]:
         """The passages the answerer sees for ``query`` (hybrid, scoped, diversified)."""
@@ -75,21 +85,62 @@ class Assistant:
         """Answer ``question``; ``conversation`` holds the user's earlier turns, oldest first.
 
         ``where`` limits the articles searched (dates, sources, ids); dates and sources
-        named in the question narrow the search further on their own.
+        named in the question narrow the search further on their own. With a language
+        model configured the answer is generated and verified (``mode`` "generated"), or
+        the extractive one with a ``notice`` when the model fails.
+        """
+        final = None
+        for event in self.stream(question, conversation, where):
+            final = event.answer or final
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        conversation: Sequence[str] | None = None,
+        where: SearchFilter | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """``ask`` as events: status lines, answer tokens as they are generated, then the Answer.
+
+        The question is checked before the first event (``QuestionError`` is raised, not
+        streamed). Extractive answers have no tokens: the final event carries them whole.
         """
         question = self.check(question)
-        query = standalone_query(question, conversation)
-        scope = self.retriever.scope(query)
-        passages = self.retriever.passages(query, where=where, scope=scope)
-        answer = self.answerer.answer(question, passages, query=query)
+        yield AnswerEvent(kind="status", text="Searching the articles…")
+        query = self.standalone(question, conversation)
+        with self.lock:
+            scope = self.retriever.scope(query)
+            passages = self.retriever.passages(query, where=where, scope=scope)
+            if self.generator is None:
+                answer = self.answerer.answer(question, passages, query=query)
         searched = [f.describe() for f in (where, scope.where) if f is not None and not f.is_empty]
         if scope.sources:
             searched.append("looked into " + ", ".join(dict.fromkeys(m.name for m in scope.sources)))
-        return answer.model_copy(update={"searched": "; ".join(searched)}) if searched else answer
+        if self.generator is None:
+            events: Iterator[AnswerEvent] = iter([AnswerEvent(kind="answer", answer=answer)])
+        else:
+            events = self.generator.stream(question, passages, query=query, lock=self.lock)
+        for event in events:
+            if event.answer is not None and searched:
+                event = AnswerEvent(
+                    kind="answer", answer=event.answer.model_copy(update={"searched": "; ".join(searched)})
+                )
+            yield event
+
+    def standalone(self, question: str, conversation: Sequence[str] | None) -> str:
+        """The question made self-contained using the earlier turns (model first, then rule)."""
+        if conversation and self.generator is not None:
+            rewritten = self.generator.condense(question, conversation)
+            if rewritten:
+                return rewritten
+        return standalone_query(question, conversation)
 
     def search(self, query: str, k: int = 10, where: SearchFilter | None = None) -> list[Passage]:
         """The ranked passages for ``query`` (what the answerer would see, with k of them)."""
-        return self.retrieve(self.check(query), where, k)
+        query = self.check(query)
+        with self.lock:
+            return self.retrieve(query, where, k)
 
     def as_runnable(self) -> Runnable:
         """``ask`` as a LangChain runnable: {"question", "conversation"?, "where"?} -> Answer."""

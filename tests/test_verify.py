@@ -1,0 +1,102 @@
+"""Citation verification: every generated sentence is checked against the passage it cites.
+
+Real bundled embedder and the real sample passages; the sentences below are what a
+language model might write (faithful, paraphrased, with a wrong number, a wrong speaker,
+a marker pointing nowhere).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.verify import CitationVerifier, answer_sentences, facts, split_markers
+
+RAILWAY = "What did Xi propose on railways?"
+JOINT_COMMITTEE = "Joint Committee for Railway Cooperation"
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder):
+    return CitationVerifier(embedder, min_similarity=0.6)
+
+
+@pytest.fixture(scope="module")
+def railway_passages(sample_assistant):
+    passages = sample_assistant.retrieve(RAILWAY)
+    joint = [i for i, p in enumerate(passages, 1) if JOINT_COMMITTEE in p.chunk.text]
+    assert joint, "the railway passage must be retrieved"
+    return passages, joint[0]
+
+
+def test_markers_are_parsed_and_unknown_ones_removed():
+    text, valid, unknown = split_markers("He proposed railways [1][7], and ports [2, 3] .", 3)
+    assert text == "He proposed railways, and ports."
+    assert valid == (1, 2, 3) and unknown == (7,)
+    assert split_markers("Ranges work [1-3].", 5)[1] == (1, 2, 3)
+
+
+def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before():
+    pieces = answer_sentences("Xi proposed railways. [1] Luong Cuong agreed [2]. He thanked Xi [1].")
+    assert pieces == ["Xi proposed railways. [1]", "Luong Cuong agreed [2].", "He thanked Xi [1]."]
+
+
+def test_facts_are_names_and_numbers():
+    found = facts("What the UN said in 2025: Vietnam's 14th Congress costs 2,000.5 million.")
+    assert {"UN", "2025", "Vietnam", "14", "Congress", "2000.5"} <= found
+    assert "What" not in found
+
+
+def test_a_faithful_paraphrase_is_verified_and_the_source_sentence_recorded(verifier, railway_passages):
+    passages, n = railway_passages
+    statement = f"Xi proposed that the two sides soon organize the first meeting of the {JOINT_COMMITTEE}"
+    [checked] = verifier.check(f"{statement} [{n}].", passages)
+    assert checked.verified and checked.markers == (n,) and checked.supported_by == n
+    assert JOINT_COMMITTEE in checked.support
+    article = passages[n - 1]
+    # the recorded offsets point at that sentence in the article text
+    start, end = checked.support_start - article.chunk.start, checked.support_end - article.chunk.start
+    assert article.chunk.text[start:end] == checked.support
+
+
+def test_a_number_the_passage_lacks_fails(verifier, railway_passages):
+    passages, n = railway_passages
+    [checked] = verifier.check(
+        f"Xi proposed that the Joint Committee for Railway Cooperation meet in 2031 [{n}].", passages
+    )
+    assert not checked.verified and checked.markers == () and checked.cited == (n,)
+    assert "2031" in checked.problem
+
+
+def test_the_wrong_speaker_fails(verifier, railway_passages):
+    passages, n = railway_passages
+    [checked] = verifier.check(
+        "Luong Cuong proposed that the two sides soon organize the first meeting of the Joint "
+        f"Committee for Railway Cooperation [{n}].",
+        passages,
+    )
+    assert not checked.verified
+    assert "Xi Jinping" in checked.problem
+
+
+def test_an_unrelated_claim_fails_even_with_a_valid_marker(verifier, railway_passages):
+    passages, n = railway_passages
+    [checked] = verifier.check(f"The two leaders discussed football transfer rules [{n}].", passages)
+    assert not checked.verified and checked.problem == "not supported by the cited source"
+
+
+def test_uncited_and_nonexistent_citations_fail(verifier, railway_passages):
+    passages, _ = railway_passages
+    uncited, ghost = verifier.check("Railways were discussed. Xi spoke about railways [99].", passages)
+    assert not uncited.verified and uncited.problem == "cites no source"
+    assert not ghost.verified and ghost.cited == () and ghost.problem == "cites a source that does not exist"
+
+
+def test_one_good_marker_of_several_is_enough_and_only_it_survives(verifier, railway_passages):
+    passages, n = railway_passages
+    other = next(i for i in range(1, len(passages) + 1) if "Railway" not in passages[i - 1].chunk.text)
+    [checked] = verifier.check(
+        "Xi suggested the first meeting of the Joint Committee for Railway Cooperation "
+        f"[{other}][{n}].",
+        passages,
+    )
+    assert checked.verified and checked.markers == (n,) and set(checked.cited) == {n, other}

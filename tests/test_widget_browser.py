@@ -1,0 +1,259 @@
+"""The embeddable widget in a real browser, on a page of another origin (an "intranet").
+
+The app runs as ``python app.py`` with ``NEWSQA_ALLOWED_ORIGINS`` naming a second local
+origin (``python -m http.server`` on another free port) and a widget secret, so every call
+carries a short-lived widget token: the page's script tag gets one minted for the page's
+origin, the iframe one for the app's own origin. The page is ``examples/intranet.html`` with
+its host replaced. Screenshots go to a pytest temporary folder (and to
+``$NEWSQA_TEST_ARTIFACTS`` when set).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from live_server import REPO, SAMPLE, app_env, free_port, live_app, run_module, wait_for
+
+from assistant.tokens import mint_widget_token
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt install chromium)"),
+]
+
+SECRET = "browser-widget-secret"
+RAILWAY_Q = "What did Xi propose on railways?"
+RAILWAY_SENTENCE = "Joint Committee for Railway Cooperation"
+FOCUSED = "document.querySelector('newsqa-chat').shadowRoot.activeElement"
+XSS_Q = "What markup did the museum's old web page contain?"
+XSS_ARTICLE = {
+    "id": "museum-markup",
+    "title": "Museum <b>web page</b> markup flagged",
+    "date": "2025-10-10",
+    "source": "Intranet <i>notices</i>",
+    "url": "javascript:alert(3)",
+    "text": (
+        "Curator Lena Ortiz said the museum's old web page contained the markup "
+        "<script>alert(1)</script> and <img src=x onerror=alert(2)> in its ticket section. "
+        'She also found a link <a href="javascript:alert(3)">buy tickets</a> that the new page removes.'
+    ),
+}
+
+
+def _initial_env(name: str) -> str | None:
+    """A variable as the test run started: tests/conftest.py drops NEWSQA_* from os.environ."""
+    if name in os.environ:
+        return os.environ[name]
+    try:
+        entries = Path("/proc/self/environ").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    values = dict(e.decode(errors="replace").split("=", 1) for e in entries if b"=" in e)
+    return values.get(name)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app and the intranet page (other origin); yields their URLs and the app's home."""
+    home = tmp_path_factory.mktemp("widget-home")
+    extra = home / "xss.jsonl"
+    extra.write_text(json.dumps(XSS_ARTICLE) + "\n", encoding="utf-8")
+    page_port = free_port()
+    page_origin = f"http://127.0.0.1:{page_port}"
+    env = {"NEWSQA_ALLOWED_ORIGINS": page_origin, "NEWSQA_WIDGET_SECRET": SECRET}
+    with live_app(home, [SAMPLE, extra], env) as base:
+        page_token, _ = mint_widget_token(SECRET, page_origin, 3600)
+        frame_token, _ = mint_widget_token(SECRET, base, 3600)
+        html = (REPO / "examples" / "intranet.html").read_text(encoding="utf-8")
+        html = html.replace("http://127.0.0.1:7860", base)
+        html = html.replace('data-lang="en"></script>', f'data-lang="en" data-token="{page_token}"></script>')
+        html = html.replace("&amp;color=%233b3b58", f"&amp;color=%233b3b58&amp;token={frame_token}")
+        docroot = home / "intranet"
+        docroot.mkdir()
+        (docroot / "intranet.html").write_text(html, encoding="utf-8")
+        command = [sys.executable, "-m", "http.server", str(page_port), "--bind", "127.0.0.1"]
+        server = subprocess.Popen([*command, "--directory", str(docroot)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(f"{page_origin}/intranet.html", server, seconds=30)
+            yield {"app": base, "page": f"{page_origin}/intranet.html", "origin": page_origin, "home": home}
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    """Save a screenshot under a pytest temporary folder (and $NEWSQA_TEST_ARTIFACTS if set)."""
+    folder = tmp_path_factory.mktemp("widget-screenshots")
+    extra = _initial_env("NEWSQA_TEST_ARTIFACTS")
+
+    def save(page, name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=False)
+        if extra:
+            Path(extra).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, Path(extra) / path.name)
+        return path
+
+    return save
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def _open_page(browser, url: str, width: int = 1280, height: int = 900):
+    """A fresh context (empty localStorage) whose dialogs are recorded, never shown."""
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(url, wait_until="load")
+    return page
+
+
+def _ask(scope, question: str) -> None:
+    """Type the question in a widget (page or frame) and send it with Enter."""
+    box = scope.locator("newsqa-chat textarea")
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_widget_on_another_origin(browser, site, shots):
+    page = _open_page(browser, site["page"])
+    launcher = page.locator("newsqa-chat .launcher")
+    launcher.click()
+    assert page.locator("newsqa-chat .panel").is_visible()
+    assert page.evaluate(FOCUSED + ".tagName") == "TEXTAREA"
+    assert "Hello! Ask me about the news." in page.locator("newsqa-chat .log").inner_text()
+    _ask(page, RAILWAY_Q)
+    mark = page.locator("newsqa-chat .sources mark", has_text=RAILWAY_SENTENCE).first
+    mark.wait_for(timeout=90_000)
+    assert mark.is_visible()
+    assert "[1]" in page.locator("newsqa-chat .answer").last.inner_text()
+    summary = page.locator("newsqa-chat .sources summary").first.inner_text()
+    assert summary.startswith("[1] ")
+    shots(page, "widget-answer")
+
+    # No style bleed: the page's loud button and mark rules stop at the shadow root.
+    style = "(el, p) => getComputedStyle(el)[p]"
+    assert launcher.evaluate(style, "backgroundColor") != "rgb(255, 105, 180)"
+    assert mark.evaluate(style, "backgroundColor") == "rgb(253, 230, 138)"
+    assert "Georgia" not in page.locator("newsqa-chat .panel").evaluate(style, "fontFamily")
+
+    page.locator("newsqa-chat .actions button", has_text="Open the whole article").first.click()
+    article = page.locator("newsqa-chat .article").first
+    article.locator("mark", has_text=RAILWAY_SENTENCE).wait_for(timeout=30_000)
+    assert "Luong Cuong" in article.inner_text()
+    shots(page, "widget-whole-article")
+
+    # Thumbs up with a comment, stored with the page's origin.
+    page.locator("newsqa-chat .fb button.up").last.click()
+    page.locator("newsqa-chat .fb input").last.fill("clear and cited")
+    page.locator("newsqa-chat .fb button", has_text="Send feedback").last.click()
+    page.locator("newsqa-chat .fb", has_text="Thank you").last.wait_for(timeout=30_000)
+    env = app_env(site["home"], 0)
+    rows = [json.loads(line) for line in
+            run_module(env, "assistant.feedback", "export", "--format", "jsonl").stdout.splitlines()]
+    mine = [r for r in rows if r["comment"] == "clear and cited"]
+    assert mine and mine[0]["rating"] == 1 and mine[0]["origin"] == site["origin"]
+
+    # Export as Markdown: the answer and its citations.
+    with page.expect_download() as download:
+        page.locator("newsqa-chat header button", has_text="MD").click()
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert f"## {RAILWAY_Q}" in markdown and "[1] " in markdown and RAILWAY_SENTENCE in markdown
+
+    # The conversation survives a reload (localStorage), Esc closes and focus returns.
+    page.reload(wait_until="load")
+    launcher.click()
+    page.locator("newsqa-chat .sources mark", has_text=RAILWAY_SENTENCE).first.wait_for(timeout=10_000)
+    assert RAILWAY_Q in page.locator("newsqa-chat .log").inner_text()
+    page.keyboard.press("Escape")
+    assert not page.locator("newsqa-chat .panel").is_visible()
+    assert page.evaluate(FOCUSED + ".className") == "launcher"
+    assert page.dialogs == []
+    page.context.close()
+
+
+def test_iframe_embed(browser, site, shots):
+    page = _open_page(browser, site["page"])
+    frame = page.frame_locator("#newsqa-frame")
+    frame.locator("newsqa-chat textarea").wait_for(timeout=30_000)
+    assert frame.locator("newsqa-chat h2").inner_text() == "News desk"
+    _ask(frame, RAILWAY_Q)
+    mark = frame.locator("newsqa-chat .sources mark", has_text=RAILWAY_SENTENCE).first
+    mark.wait_for(timeout=90_000)
+    assert "[1]" in frame.locator("newsqa-chat .answer").last.inner_text()
+    frame.locator("newsqa-chat .actions button", has_text="Open the whole article").first.click()
+    frame.locator("newsqa-chat .article mark", has_text=RAILWAY_SENTENCE).first.wait_for(timeout=30_000)
+    page.locator("#newsqa-frame").scroll_into_view_if_needed()
+    shots(page, "iframe-answer")
+    assert page.dialogs == []
+    page.context.close()
+
+
+def test_small_viewport(browser, site, shots):
+    page = _open_page(browser, site["page"], width=375, height=740)
+    page.locator("newsqa-chat .launcher").click()
+    panel = page.locator("newsqa-chat .panel")
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 740
+    _ask(page, RAILWAY_Q)
+    page.locator("newsqa-chat .sources mark", has_text=RAILWAY_SENTENCE).first.wait_for(timeout=90_000)
+    assert page.locator("newsqa-chat textarea").is_visible()
+    assert page.locator("newsqa-chat .close").is_visible()
+    # Nothing overflows sideways.
+    assert page.locator("newsqa-chat .log").evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    shots(page, "widget-375px")
+    page.locator("newsqa-chat .close").click()
+    assert page.locator("newsqa-chat .launcher").is_visible()
+    page.context.close()
+
+
+def _assert_markup_is_text(scope, page) -> None:
+    sources = scope.locator("newsqa-chat .sources").last
+    sources.wait_for(timeout=90_000)
+    scope.locator("newsqa-chat .sources", has_text="onerror").last.wait_for(timeout=30_000)
+    text = scope.locator("newsqa-chat .log").inner_text()
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(2)>" in text
+    assert "Museum <b>web page</b> markup flagged" in text
+    scope.locator("newsqa-chat .actions button", has_text="Open the whole article").first.click()
+    scope.locator("newsqa-chat .article", has_text="javascript:alert(3)").first.wait_for(timeout=30_000)
+    for selector in ("img", "script", "b", "i", "a[href^='javascript']"):
+        assert scope.locator(f"newsqa-chat .log {selector}").count() == 0, selector
+    page.wait_for_timeout(500)  # an onerror handler would have fired by now
+    assert page.dialogs == []
+
+
+def test_article_markup_never_runs(browser, site, shots):
+    page = _open_page(browser, site["page"])
+    page.locator("newsqa-chat .launcher").click()
+    _ask(page, XSS_Q)
+    _assert_markup_is_text(page, page)
+    shots(page, "widget-xss-as-text")
+    frame = page.frame_locator("#newsqa-frame")
+    _ask(frame, XSS_Q)
+    _assert_markup_is_text(frame, page)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    page.context.close()
