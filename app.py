@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import itertools
 import logging
+import tempfile
+from pathlib import Path
 
 import index  # noqa: F401  (offline environment and telemetry off, before gradio loads)
 import gradio as gr
 import uvicorn
 
 from assistant.build import build_assistant, ensure_sample_corpus
-from assistant.html import answer_markdown, draft_markdown, sources_html
+from assistant.feedback import FeedbackStore, feedback_path
+from assistant.html import (
+    LIBRARY_COLUMNS,
+    answer_markdown,
+    conversation_markdown,
+    draft_markdown,
+    ingest_summary,
+    library_table,
+    sources_html,
+)
 from assistant.llm import LLMError
 from assistant.pipeline import Assistant, QuestionError
 from assistant.rerank import RerankerError
 from assistant.scope import FilterError
 from assistant.server import create_app
 from assistant.settings import Settings, get_settings
+from index.identity import EmbedderMismatch
 
 log = logging.getLogger("newsqa.app")
 
@@ -36,9 +48,24 @@ def _text(content: object) -> str:
     return ""
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    def respond(question: str, history: list[dict], since: str, until: str, chosen: list[str] | None):
-        """Stream the answer into the chat: status, the model's draft, then the verified answer."""
+def build_ui(
+    assistant: Assistant, library_tab: bool = True, feedback: FeedbackStore | None = None
+) -> gr.Blocks:
+    """The chat (answers streamed, sources beside them, thumbs up/down stored in ``feedback``,
+    kept across reloads, exportable as Markdown) and, unless turned off, the Library tab."""
+
+    def respond(
+        question: str, history: list[dict], since: str, until: str, chosen: list[str] | None, turns: list
+    ):
+        """Stream the answer into the chat: status, the model's draft, then the verified answer.
+
+        ``turns`` holds each answered turn's answer JSON (for feedback and the export).
+        """
+        for shown, panel, box in _respond(question, history, since, until, chosen):
+            answer = shown[-1].pop("answer", None) if shown and isinstance(shown[-1], dict) else None
+            yield shown, panel, box, (list(turns or []) + [answer]) if answer else gr.update()
+
+    def _respond(question: str, history: list[dict], since: str, until: str, chosen: list[str] | None):
         history = list(history or [])
         earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
         try:
@@ -61,7 +88,11 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 ids = {c.passage.article_id for c in answer.citations + answer.closest}
                 articles = {i: a for i in ids if (a := assistant.library.get(i)) is not None}
                 history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
-                yield history, sources_html(answer, articles), ""
+                yield (
+                    history[:-1] + [history[-1] | {"answer": answer.to_json()}],
+                    sources_html(answer, articles),
+                    "",
+                )
                 return
             if event.kind == "token":
                 draft += event.text
@@ -70,42 +101,169 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             history[-1] = {"role": "assistant", "content": draft_markdown(draft, status)}
             yield history, gr.update(), ""
 
+    def rate(history: list[dict], turns: list, like: gr.LikeData):
+        """A thumbs up/down on an answer of the chat, stored with its question and citations."""
+        position = like.index[0] if isinstance(like.index, (list, tuple)) else like.index
+        turn = sum(1 for m in history[:position] if m.get("role") == "assistant")
+        return store_rating(turns, turn, 1 if like.liked else -1, "")
+
+    def comment(turns: list, verdict: str, text: str):
+        if not turns:
+            return "Ask something first."
+        return store_rating(turns, len(turns) - 1, 1 if verdict.startswith("👍") else -1, text)
+
+    def store_rating(turns: list, turn: int, rating: int, text: str) -> str:
+        if feedback is None or not turns or not 0 <= turn < len(turns):
+            return "Feedback is not stored here."
+        answer = turns[turn]
+        feedback.add(answer["question"], answer, rating, text.strip()[:2000], client="web-ui")
+        return "Thank you: your feedback is stored with the answer and its sources."
+
+    def export(turns: list) -> str | None:
+        """The conversation with its citations as a Markdown file, for the download button."""
+        if not turns:
+            return None
+        path = Path(tempfile.mkdtemp(prefix="newsqa-chat-")) / "news-qa-chat.md"
+        path.write_text(conversation_markdown(turns), encoding="utf-8")
+        return str(path)
+
+    def library_rows(query: str = "") -> list[list]:
+        with assistant.lock:
+            return library_table(assistant.library.list(), query)
+
+    def article_ids() -> gr.Dropdown:
+        with assistant.lock:
+            return gr.update(choices=[r["id"] for r in assistant.library.list()], value=None)
+
+    def add_files(files: list | None, query: str, progress=gr.Progress()):  # noqa: B008 - Gradio's API
+        if not files:
+            return "Choose or drop files first.", gr.update(), gr.update()
+        paths = [f if isinstance(f, str) else f.name for f in files]
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress((done, max(total, 1)), desc=stage)
+
+        try:
+            with assistant.lock:
+                result = assistant.library.add_paths(paths, progress=report)
+        except Exception as exc:  # noqa: BLE001 - a locked or mismatched index: say so, keep the app up
+            return f"⚠️ {exc}", gr.update(), gr.update()
+        return ingest_summary(result.to_dict()), library_rows(query), article_ids()
+
+    def delete(article_id: str | None, query: str):
+        if not article_id:
+            return "Choose the article to delete.", gr.update(), gr.update()
+        try:
+            with assistant.lock:
+                removed = assistant.library.remove(article_id)
+        except Exception as exc:  # noqa: BLE001
+            return f"⚠️ {exc}", gr.update(), gr.update()
+        message = f"Deleted “{article_id}”." if removed else f"There is no article “{article_id}”."
+        return message, library_rows(query), article_ids()
+
+    def reindex(query: str, progress=gr.Progress()):  # noqa: B008 - Gradio's API
+        def report(stage: str, done: int, total: int) -> None:
+            progress((done, max(total, 1)), desc=stage)
+
+        try:
+            with assistant.lock:
+                result = assistant.library.reindex(progress=report)
+        except Exception as exc:  # noqa: BLE001
+            return f"⚠️ {exc}", gr.update()
+        return (
+            f"Re-indexed {result.get('articles', 0)} articles ({result.get('chunks', 0)} chunks).",
+            library_rows(query),
+        )
+
     stats = assistant.library.stats()
     with gr.Blocks(title="News QA — cited answers") as ui:
         gr.Markdown(
             "## Ask the news articles\nEvery statement is quoted from an article and "
             f"cited. {stats['articles']} articles indexed."
         )
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=480, elem_id="chat")
-                question = gr.Textbox(
-                    placeholder="Ask a question about the articles, e.g. What did Xi propose on railways?",
-                    show_label=False,
-                    elem_id="question",
-                    max_lines=4,
+        with gr.Tab("Chat", elem_id="chat-tab"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Chat", height=480, elem_id="chat")
+                    question = gr.Textbox(
+                        placeholder="Ask about the articles, e.g. What did Xi propose on railways?",
+                        show_label=False,
+                        elem_id="question",
+                        max_lines=4,
+                    )
+                    with gr.Row():
+                        ask = gr.Button("Ask", variant="primary", elem_id="ask")
+                        clear = gr.Button("New chat", elem_id="clear")
+                        download = gr.DownloadButton("Export chat (Markdown)", value=None, elem_id="export")
+                    with gr.Accordion("Filters", open=False, elem_id="filters"):
+                        with gr.Row():
+                            since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="since")
+                            until = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="until")
+                        source = gr.Dropdown(
+                            choices=assistant.library.sources(),
+                            multiselect=True,
+                            label="Sources",
+                            elem_id="source",
+                        )
+                    with gr.Accordion("Feedback on the last answer", open=False, elem_id="feedback"):
+                        verdict = gr.Radio(
+                            ["👍 helpful", "👎 not helpful"], value="👍 helpful", show_label=False
+                        )
+                        remark = gr.Textbox(
+                            label="Comment (optional)", max_lines=4, elem_id="feedback-comment"
+                        )
+                        send = gr.Button("Send feedback", elem_id="feedback-send")
+                    thanks = gr.Markdown(elem_id="feedback-result")
+                    gr.Examples(EXAMPLES, inputs=question)
+                with gr.Column(scale=2):
+                    sources = gr.HTML(sources_html(None, {}), elem_id="sources")
+        if library_tab:
+            with gr.Tab("Library", elem_id="library-tab"):
+                upload = gr.File(
+                    file_count="multiple",
+                    label="Add articles: drop files here (.txt .md .html .json .jsonl .csv .pdf .docx)",
+                    elem_id="upload",
+                )
+                add = gr.Button("Add to the library", variant="primary", elem_id="add-files")
+                outcome = gr.Markdown(elem_id="library-outcome")
+                query = gr.Textbox(label="Find", placeholder="title, source or id", elem_id="library-find")
+                table = gr.Dataframe(
+                    headers=list(LIBRARY_COLUMNS),
+                    value=library_rows,
+                    interactive=False,
+                    wrap=True,
+                    elem_id="library-table",
                 )
                 with gr.Row():
-                    ask = gr.Button("Ask", variant="primary", elem_id="ask")
-                    clear = gr.Button("New chat", elem_id="clear")
-                with gr.Accordion("Filters", open=False, elem_id="filters"):
-                    with gr.Row():
-                        since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="since")
-                        until = gr.Textbox(label="To", placeholder="YYYY-MM-DD", elem_id="until")
-                    source = gr.Dropdown(
-                        choices=assistant.library.sources(),
-                        multiselect=True,
-                        label="Sources",
-                        elem_id="source",
-                    )
-                gr.Examples(EXAMPLES, inputs=question)
-            with gr.Column(scale=2):
-                sources = gr.HTML(sources_html(None, {}), elem_id="sources")
+                    doomed = gr.Dropdown(label="Article", choices=[], elem_id="delete-id")
+                    remove = gr.Button("Delete article", variant="stop", elem_id="delete")
+                    rebuild = gr.Button("Re-index everything", elem_id="reindex")
+                add.click(add_files, [upload, query], [outcome, table, doomed])
+                query.change(library_rows, query, table)
+                remove.click(delete, [doomed, query], [outcome, table, doomed])
+                rebuild.click(reindex, query, [outcome, table])
+                ui.load(article_ids, None, doomed)
+        turns = gr.State([])
+        # The chat survives a page reload: kept (encrypted) in the browser's localStorage.
+        saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="newsqa-chat")
         for trigger in (question.submit, ask.click):
-            trigger(respond, [question, chat, since, until, source], [chat, sources, question])
+            trigger(
+                respond, [question, chat, since, until, source, turns], [chat, sources, question, turns]
+            ).then(lambda c, t: {"chat": c, "turns": t}, [chat, turns], saved).then(export, turns, download)
+        chat.like(rate, [chat, turns], thanks)
+        send.click(comment, [turns, verdict, remark], thanks)
         # Sources added while the app runs appear on the next page load.
         ui.load(lambda: gr.update(choices=assistant.library.sources()), None, source)
-        clear.click(lambda: ([], sources_html(None, {}), ""), None, [chat, sources, question])
+        ui.load(
+            lambda kept: (kept.get("chat", []), kept.get("turns", []), export(kept.get("turns", []))),
+            saved,
+            [chat, turns, download],
+        )
+        clear.click(
+            lambda: ([], sources_html(None, {}), "", [], {"chat": [], "turns": []}, None),
+            None,
+            [chat, sources, question, turns, saved, download],
+        )
     return ui
 
 
@@ -114,13 +272,14 @@ def main(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     try:
         assistant = build_assistant(settings)
-    except (RerankerError, LLMError) as exc:
+    except (RerankerError, LLMError, EmbedderMismatch) as exc:
         raise SystemExit(f"error: {exc}") from None
     if settings.sample_corpus:
         ensure_sample_corpus(assistant.library)
     assistant.warm_up()  # load the models now, not on the first question
     try:
-        web = create_app(assistant, settings, ui=build_ui(assistant))
+        ui = build_ui(assistant, settings.library_tab, FeedbackStore(feedback_path(settings.home)))
+        web = create_app(assistant, settings, ui=ui)
     except ValueError as exc:  # a security setting that cannot work (origins, token file)
         raise SystemExit(f"error: {exc}") from None
     log.info("serving on http://%s:%s (state in %s)", settings.host, settings.port, settings.home)

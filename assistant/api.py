@@ -31,6 +31,7 @@ from assistant.security import Guard, Identity, normalise_origin, own_origin, va
 from assistant.tokens import mint_widget_token
 from assistant.types import AnswerEvent
 from index.catalog import Catalog
+from index.lock import IndexBusy
 from index.types import SearchFilter
 
 API_VERSION = "1.0"
@@ -391,7 +392,10 @@ async def upload_articles(
                 shutil.copyfileobj(upload.file, out)
             names[str(path)] = name
         library = runner.assistant.library
-        report = await runner.run(lambda: library.add_paths(list(names)), exclusive=True)
+        try:
+            report = await runner.run(lambda: library.add_paths(list(names)), exclusive=True)
+        except IndexBusy as exc:  # another ingestion holds the write lock
+            raise ApiError(503, str(exc), {"Retry-After": "30"}) from None
         stats = await runner.run(library.stats, exclusive=True)
     result = report.to_dict()
     for failure in result["failed"]:
@@ -405,7 +409,11 @@ async def upload_articles(
 )
 async def delete_article(article_id: str, request: Request) -> dict:
     runner = _runner(request)
-    if not await runner.run(lambda: runner.assistant.library.remove(article_id), exclusive=True):
+    try:
+        removed = await runner.run(lambda: runner.assistant.library.remove(article_id), exclusive=True)
+    except IndexBusy as exc:
+        raise ApiError(503, str(exc), {"Retry-After": "30"}) from None
+    if not removed:
         raise ApiError(404, f"no article {article_id!r}")
     return {"removed": True, "article_id": article_id}
 

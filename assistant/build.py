@@ -29,6 +29,7 @@ def build_library(settings: Settings, embedder: SentenceEmbedder | None = None) 
         embedder or SentenceEmbedder(settings.embedder, batch_size=settings.embed_batch_size),
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.chunk_overlap_sentences,
+        lock_timeout=settings.lock_timeout,
     )
 
 

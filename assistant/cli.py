@@ -17,6 +17,7 @@ from assistant.retrieve import intersect
 from assistant.scope import FilterError
 from assistant.settings import get_settings
 from assistant.types import Answer
+from index.identity import EmbedderMismatch
 from index.types import Passage, SearchFilter
 
 
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("-k must be at least 1")
     try:
         assistant = build_assistant(get_settings())
-    except (RerankerError, LLMError) as exc:
+    except (RerankerError, LLMError, EmbedderMismatch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

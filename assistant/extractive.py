@@ -15,14 +15,16 @@ the articles do not answer the question.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant import prompts
+from assistant.news import EVENT_DATE, Kind, article_label, event_date, question_kind, without_dates
+from assistant.sentences import EmbeddingCache
 from assistant.types import Answer, Citation
 from index.embed import SentenceEmbedder
 from index.speakers import JOINT
@@ -37,6 +39,9 @@ _SPEECH_STEMS = frozenset(
 )
 _LEADING_PRONOUN = re.compile(r"(?:^|,\s+)(he|she)\s+(?=\w)", re.IGNORECASE)
 SPEAKER_BONUS = 0.10
+DATE_BONUS = 0.05  # "when" questions: a sentence stating a date answers them
+MAX_ARTICLES = 6  # most articles a timeline or comparison lists
+ARTICLE_MARGIN = 0.1  # how much weaker than the best another article's best may be in them
 OTHER_SPEAKER_PENALTY = 0.25
 EXCERPT_CHARS = 300
 # Further sentences join the answer when they rank within this of the best one.
@@ -52,27 +57,6 @@ class _Candidate:
     text: str
     evidence: float = 0.0
     rank: float = 0.0
-
-
-class EmbeddingCache:
-    """Sentence vectors by text; repeated questions over the same passages embed nothing."""
-
-    def __init__(self, embedder: SentenceEmbedder, size: int = 20000) -> None:
-        self.embedder = embedder
-        self.size = size
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            for text, vector in zip(missing, self.embedder.encode(missing), strict=True):
-                self._vectors[text] = vector
-        for t in texts:
-            self._vectors.move_to_end(t)
-        vectors = np.stack([self._vectors[t] for t in texts])
-        while len(self._vectors) > self.size:  # evict only after this call's vectors are read
-            self._vectors.popitem(last=False)
-        return vectors
 
 
 def _quoted_list(words: Sequence[str]) -> str:
@@ -107,9 +91,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.closest = closest
 
-    def score(
-        self, question: str, passages: Sequence[Passage], query: str | None = None
-    ) -> list[_Candidate]:
+    def score(self, question: str, passages: Sequence[Passage], query: str | None = None) -> list[_Candidate]:
         """Every distinct sentence of the passages with its evidence and rank, best first.
 
         ``query`` (default: the question) is what is matched; the people the question
@@ -133,6 +115,7 @@ class ExtractiveAnswerer:
         weights = self.idf(wanted) if wanted else {}
         total = sum(weights.values())
         people = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+        dated = question_kind(question) in ("when", "timeline")  # items of a timeline are dated events
         for cand, cos in zip(candidates, cosine, strict=True):
             have = set(terms(cand.text)) | set(terms(cand.sentence.speaker or ""))
             coverage = sum(w for t, w in weights.items() if t in have) / total if total else float(cos)
@@ -143,6 +126,8 @@ class ExtractiveAnswerer:
                 cand.rank += SPEAKER_BONUS
             elif people and speaker and speaker != JOINT:
                 cand.rank -= OTHER_SPEAKER_PENALTY
+            if dated and EVENT_DATE.search(cand.text):
+                cand.rank += DATE_BONUS
         return sorted(candidates, key=lambda c: c.rank, reverse=True)
 
     def answer(self, question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
@@ -159,17 +144,29 @@ class ExtractiveAnswerer:
                 text = prompts.render("refusal")
             return Answer(question=question, text=text, found=False, closest=closest)
 
-        chosen: list[_Candidate] = []
-        for cand in self._distinct(ranked):
-            if len(chosen) == self.max_sentences or cand.rank < best.rank - ANSWER_MARGIN:
-                break
-            if cand.evidence >= self.min_evidence and not any(_repeats(cand, c) for c in chosen):
-                chosen.append(cand)
+        kind = question_kind(question)
+        if kind in ("timeline", "comparison"):
+            if kind == "timeline":  # an item of a timeline is a dated event: dated sentences first
+                ranked = sorted(ranked, key=lambda c: EVENT_DATE.search(c.text) is None)
+            chosen = self._per_article(ranked, best, 1 if kind == "timeline" else 2)
+            query = without_dates(query or question)
+        else:
+            chosen = []
+            for cand in self._distinct(ranked):
+                if len(chosen) == self.max_sentences or cand.rank < best.rank - ANSWER_MARGIN:
+                    break
+                if cand.evidence >= self.min_evidence and not any(_repeats(cand, c) for c in chosen):
+                    chosen.append(cand)
         citations = tuple(self._cite(i + 1, c) for i, c in enumerate(chosen))
-        statements = [self._statement(c, i + 1, query or question) for i, c in enumerate(chosen)]
-        if len({c.passage.article_id for c in chosen}) > 1:  # say which article each point is from
-            statements = [f"{_date_label(c.passage)} · {s}" for c, s in zip(chosen, statements, strict=True)]
-        text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
+        statements = [self._statement(c, i + 1, query or question, lead=kind) for i, c in enumerate(chosen)]
+        if kind in ("timeline", "comparison"):
+            text = _by_article(chosen, statements)
+        else:
+            if len({c.passage.article_id for c in chosen}) > 1:  # say which article each point is from
+                statements = [
+                    f"{_date_label(c.passage)} · {s}" for c, s in zip(chosen, statements, strict=True)
+                ]
+            text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
         asked = named_people(question, {c.sentence.speaker for c in ranked if c.sentence.speaker})
         said = {c.sentence.speaker for c in chosen}
         if asked and not asked & said and said - {None, JOINT}:
@@ -179,6 +176,31 @@ class ExtractiveAnswerer:
                 f"the closest statements are by {others}:\n{text}"
             )
         return Answer(question=question, text=text, found=True, citations=citations)
+
+    def _per_article(self, ranked: list[_Candidate], best: _Candidate, per_article: int) -> list[_Candidate]:
+        """The best ``per_article`` answering sentences of each article, oldest article first.
+
+        Timelines and comparisons need every article that answers, not the best three
+        sentences overall (which may all come from one report). Once the best sentence has
+        shown that the articles answer, another article's best may be weaker by up to
+        ``ARTICLE_MARGIN`` (a report of another meeting words the topic differently).
+        """
+        floor = min(self.min_evidence, best.evidence - ARTICLE_MARGIN)
+        by_article: dict[str, list[_Candidate]] = {}
+        for cand in self._distinct(ranked):
+            if cand.evidence < floor:
+                continue
+            mine = by_article.setdefault(cand.passage.article_id, [])
+            if (
+                len(mine) < per_article
+                and (not mine or cand.rank >= mine[0].rank - ANSWER_MARGIN)
+                and not any(_repeats(cand, c) or _repeats(c, cand) for c in mine)
+            ):
+                mine.append(cand)
+        groups = sorted(
+            by_article.values(), key=lambda g: (g[0].passage.date or dt.date.max, g[0].passage.title)
+        )
+        return [c for group in groups[:MAX_ARTICLES] for c in group]
 
     @staticmethod
     def _distinct(ranked: list[_Candidate]) -> list[_Candidate]:
@@ -204,10 +226,18 @@ class ExtractiveAnswerer:
             score=cand.evidence,
         )
 
-    def _statement(self, cand: _Candidate, n: int, question: str) -> str:
-        """The sentence (or its most relevant excerpt) with the speaker made explicit."""
+    def _statement(self, cand: _Candidate, n: int, question: str, lead: Kind = "plain") -> str:
+        """The sentence (or its most relevant excerpt) with the speaker made explicit.
+
+        ``who`` questions lead with the speaker ("Xi Jinping: … [1]"); ``when`` questions
+        with the date the sentence states for the event ("September 4, 2025: … [1]").
+        """
         text = excerpt(cand.text, question, self.idf)
         speaker = cand.sentence.speaker
+        if lead == "who" and speaker:
+            return f"{'Both sides' if speaker == JOINT else speaker}: {text} [{n}]"
+        if lead == "when" and (date := event_date(cand.text, cand.passage.date)):
+            text = f"{date}: {text}"
         if speaker and speaker != JOINT and not set(speaker.split()) & set(re.findall(r"\w+", text)):
             pronoun = _LEADING_PRONOUN.search(text)
             if pronoun:
@@ -215,6 +245,16 @@ class ExtractiveAnswerer:
             else:
                 text = f"{speaker}: {text}"
         return f"{text} [{n}]"
+
+
+def _by_article(chosen: list[_Candidate], statements: list[str]) -> str:
+    """One line per article, labelled with its date and place, in the order given."""
+    lines: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for cand, statement in zip(chosen, statements, strict=True):
+        lines.setdefault(cand.passage.article_id, []).append(statement)
+        labels[cand.passage.article_id] = article_label(cand.passage)
+    return "\n".join(f"- {labels[a]} — {' '.join(parts)}" for a, parts in lines.items())
 
 
 def _date_label(passage: Passage) -> str:

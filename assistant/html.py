@@ -111,3 +111,50 @@ def sources_html(answer: Answer | None, articles: dict[str, Article]) -> str:
     else:
         heading, cards = "<h3>Sources</h3><p>No articles are indexed yet.</p>", []
     return SOURCES_CSS + f'<div class="nq-sources">{heading}{"".join(cards)}</div>'
+
+
+LIBRARY_COLUMNS = ("id", "title", "date", "source", "chunks")
+
+
+def library_table(articles: list[dict], query: str = "") -> list[list]:
+    """Rows of the Library tab, filtered by a case-insensitive substring of id, title or source."""
+    needle = (query or "").casefold().strip()
+    rows = [
+        a
+        for a in articles
+        if not needle or any(needle in str(a.get(k) or "").casefold() for k in ("id", "title", "source"))
+    ]
+    return [[a["id"], a["title"], a["date"] or "", a["source"] or "", a["chunks"]] for a in rows]
+
+
+def ingest_summary(report: dict) -> str:
+    """An ingestion report as Markdown for the Library tab (file names, never temp paths)."""
+    counts = " · ".join(f"{key} {len(report.get(key, []))}" for key in ("added", "updated", "unchanged"))
+    lines = [f"**{counts} · skipped {len(report.get('failed', []))}**"]
+    for key in ("added", "updated"):
+        if report.get(key):
+            lines.append(f"- {key}: " + ", ".join(html.escape(i, quote=False) for i in report[key]))
+    for failure in report.get("failed", []):
+        name = failure["path"].replace("\\", "/").rsplit("/", 1)[-1]
+        lines.append(
+            f"- skipped {html.escape(name, quote=False)}: {html.escape(failure['reason'], quote=False)}"
+        )
+    return "\n".join(lines)
+
+
+def conversation_markdown(turns: list[dict]) -> str:
+    """A chat as Markdown: each question, its answer and the sources it cites (answer JSON)."""
+    parts = ["# News QA conversation\n"]
+    for turn in turns:
+        parts.append(f"## {turn['question']}\n\n{turn['answer']}\n")
+        if turn.get("notice"):
+            parts.append(f"> {turn['notice']}\n")
+        shown = turn.get("citations") or turn.get("closest") or []
+        if shown:
+            parts.append("Sources:\n" if turn.get("citations") else "Closest sources (not evidence):\n")
+        for c in shown:
+            meta = ", ".join(x for x in (c.get("date"), c.get("source"), c.get("speaker")) if x)
+            link = f" <{c['url']}>" if str(c.get("url", "")).startswith(("http://", "https://")) else ""
+            parts.append(f"- [{c['n']}] {c['title']} ({meta}){link}: “{c['sentence']}”")
+        parts.append("")
+    return "\n".join(parts)

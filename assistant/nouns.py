@@ -15,6 +15,18 @@ from index.terms import terms
 log = logging.getLogger(__name__)
 
 
+# Nouns that say what kind of answer is wanted ("on what date", "give a timeline", "the main
+# difference"), not what it is about: an article need not contain the word to answer.
+FRAME_NOUNS = frozenset(
+    """
+    date dates day days time times timeline timelines chronology year years month months
+    place places way ways kind kinds sort type types thing things detail details summary
+    overview difference differences comparison similarity similarities change changes
+    article articles report reports source sources news story stories
+    """.split()
+)
+
+
 class NounFinder:
     """``finder(text)`` -> the nouns and proper nouns of ``text``, as written."""
 
@@ -42,6 +54,8 @@ def unmentioned(
     """The nouns of ``question`` that the library never mentions (``unseen`` takes stemmed terms)."""
     by_term: dict[str, str] = {}
     for noun in nouns(question):
+        if noun.lower() in FRAME_NOUNS:
+            continue
         for term in terms(noun):
             by_term.setdefault(term, noun)
     missing = unseen(list(by_term))

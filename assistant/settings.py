@@ -146,6 +146,10 @@ class Settings(BaseSettings):
             "unsupported, `drop` removes them."
         ),
     )
+    library_tab: bool = Field(
+        default=True,
+        description="Show the web UI's Library tab (upload, delete, re-index); off when the UI is shared.",
+    )
     sample_corpus: bool = Field(
         default=True,
         description="Index the bundled sample articles when the app starts on an empty store.",
@@ -201,6 +205,21 @@ class Settings(BaseSettings):
         default=1_048_576,
         ge=1024,
         description="Largest `/api/` request body in bytes, uploads included (else 413).",
+    )
+    # --- ingestion at scale (index/: lock.py, fetch.py) ---
+    lock_timeout: float = Field(
+        default=60.0,
+        ge=0,
+        description=(
+            "Seconds an ingestion (`python -m index add|sync|remove|reindex`) waits for another one "
+            "writing to the same NEWSQA_HOME before giving up with a message naming it."
+        ),
+    )
+    fetch_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds allowed for fetching one page of a `.urls` list, in all."
+    )
+    fetch_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest page of a `.urls` list fetched, in bytes."
     )
 
     @property

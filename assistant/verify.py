@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.extractive import EmbeddingCache
+from assistant.sentences import EmbeddingCache, clauses
 from assistant.types import Statement
 from index.chunk import split_sentences
 from index.embed import SentenceEmbedder
@@ -115,21 +115,6 @@ _ORDINARY = frozenset(
     regarding concerning today yesterday earlier later several many some most all
     """.split()
 )
-
-
-CLAUSE_WORDS = 12  # sentences longer than about two clauses are also compared clause by clause
-
-
-def clauses(sentence: str, width: int = 2) -> list[str]:
-    """Runs of ``width`` adjacent comma/semicolon clauses of a long sentence (else none)."""
-    if len(sentence.split()) <= 2 * CLAUSE_WORDS:
-        return []
-    parts = [p.strip() for p in re.split(r"[,;:]\s+|\s+(?:and|while|thus)\s+", sentence) if p.strip()]
-    if len(parts) < 2:
-        return []
-    return [", ".join(parts[i : i + width]) for i in range(len(parts) - width + 1)] + [
-        p for p in parts if len(p.split()) >= CLAUSE_WORDS
-    ]
 
 
 def _evidence_text(passage: Passage) -> str:

@@ -61,9 +61,18 @@ def _contains(text: str, phrases: list[str]) -> bool:
 
 
 def judge(item: dict, answer: Answer) -> bool:
-    """Whether ``answer`` passes ``item`` under the seed scoring rule."""
+    """Whether ``answer`` passes ``item`` under the seed scoring rule.
+
+    Beyond the seed file's fields, items of ``bench/data/news_questions.jsonl`` may ask for:
+    ``speaker`` (no citation is attributed to another person), ``evidence_all`` (each
+    group of phrases is in some cited sentence: every article of a timeline/comparison),
+    ``order: "date"`` (citations appear oldest first) and ``kind: "not_attributed"`` (the
+    answer says the person did not say it, or that the articles don't say).
+    """
     if item["kind"] == "none":
         return not answer.found
+    if item["kind"] == "not_attributed":
+        return not answer.found or "do not attribute" in answer.text
     if not answer.found:
         return False
     terms_ok = all(_contains(answer.text, group) for group in item["answer_terms"])
@@ -71,6 +80,14 @@ def judge(item: dict, answer: Answer) -> bool:
         _contains(c.passage.chunk.text, item["evidence"]) or _contains(c.sentence, item["evidence"])
         for c in answer.citations
     )
+    if "speaker" in item:
+        said = {c.speaker for c in answer.citations if c.speaker and c.speaker != "both sides"}
+        evidence_ok = evidence_ok and said <= {item["speaker"]}
+    for group in item.get("evidence_all", []):
+        evidence_ok = evidence_ok and any(_contains(c.sentence, group) for c in answer.citations)
+    if item.get("order") == "date":
+        dates = [c.passage.date for c in answer.citations if c.passage.date]
+        evidence_ok = evidence_ok and dates == sorted(dates)
     return terms_ok and evidence_ok
 
 

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS articles (
     text TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     chunks INTEGER NOT NULL,
-    added_at TEXT NOT NULL
+    added_at TEXT NOT NULL,
+    path TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS chunk_terms (
     article_id TEXT NOT NULL,
@@ -50,7 +51,9 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', 0);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_ARTICLE_COLUMNS = "id, title, date, source, url, text, content_hash, chunks, added_at, path"
 
 
 class CatalogChunk:
@@ -82,6 +85,18 @@ class Catalog:
         self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the ``path`` column to catalogues written before it existed."""
+        columns = {r["name"] for r in self._db.execute("PRAGMA table_info(articles)")}
+        if "path" not in columns:
+            try:
+                with self._db:
+                    self._db.execute("ALTER TABLE articles ADD COLUMN path TEXT NOT NULL DEFAULT ''")
+            except sqlite3.OperationalError as exc:  # another process added it just now
+                if "duplicate column" not in str(exc):
+                    raise
 
     def content_hash(self, article_id: str) -> str | None:
         row = self._db.execute(
@@ -99,32 +114,93 @@ class Catalog:
 
     def put(self, article: Article, chunks: list[Chunk]) -> None:
         """Insert or replace an article, its chunks and their term counts, in one transaction."""
+        self.put_many([(article, chunks)])
+
+    def put_many(self, items: list[tuple[Article, list[Chunk]]]) -> None:
+        """``put`` for several articles in one transaction (one generation step)."""
+        if not items:
+            return
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._db:
+            for article, chunks in items:
+                self._db.execute(
+                    f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES ({', '.join('?' * 10)})",
+                    (
+                        article.id,
+                        article.title,
+                        article.date.isoformat() if article.date else None,
+                        article.source,
+                        article.url,
+                        article.text,
+                        article.content_hash,
+                        len(chunks),
+                        now,
+                        article.path,
+                    ),
+                )
+                self._replace_chunks(article.id, article.content_hash, chunks)
+            self._bump()
+
+    def _replace_chunks(self, article_id: str, content_hash: str, chunks: list[Chunk]) -> None:
         per_term: Counter[str] = Counter()
         for chunk in chunks:
             per_term.update(set(terms(chunk.text)))
+        self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article_id,))
+        self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+        self._db.executemany(
+            "INSERT INTO chunk_terms VALUES (?, ?, ?)",
+            [(article_id, term, n) for term, n in per_term.items()],
+        )
+        self._put_chunks(content_hash, chunks)
+
+    def replace_chunks(self, items: list[tuple[Article, list[Chunk]]]) -> None:
+        """New chunks for unchanged articles (re-chunked with another embedder's tokenizer)."""
         with self._db:
-            self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article.id,))
-            self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
-            self._db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article.id,
-                    article.title,
-                    article.date.isoformat() if article.date else None,
-                    article.source,
-                    article.url,
-                    article.text,
-                    article.content_hash,
-                    len(chunks),
-                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                ),
-            )
-            self._db.executemany(
-                "INSERT INTO chunk_terms VALUES (?, ?, ?)",
-                [(article.id, term, n) for term, n in per_term.items()],
-            )
-            self._put_chunks(article.content_hash, chunks)
+            for article, chunks in items:
+                self._replace_chunks(article.id, article.content_hash, chunks)
+                self._db.execute("UPDATE articles SET chunks = ? WHERE id = ?", (len(chunks), article.id))
             self._bump()
+
+    def set_path(self, article_id: str, path: str) -> None:
+        """Record the file an (unchanged) article now comes from; derived indexes do not care."""
+        with self._db:
+            self._db.execute("UPDATE articles SET path = ? WHERE id = ?", (path, article_id))
+
+    def paths(self) -> dict[str, str]:
+        """Article id -> the file it was read from, for articles read from a file."""
+        return dict(self._db.execute("SELECT id, path FROM articles WHERE path != ''").fetchall())
+
+    def article_ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT id FROM articles ORDER BY id")]
+
+    def chunk_index(self) -> dict[str, str]:
+        """Chunk id -> article id of every catalogued chunk."""
+        return dict(self._db.execute("SELECT id, article_id FROM chunks").fetchall())
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        """The catalogued chunks of one article, in order."""
+        rows = self._db.execute(
+            'SELECT id, article_id, position, start, "end", text, sentences FROM chunks '
+            "WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        )
+        return [
+            Chunk(article_id=r["article_id"], position=r["position"], start=r["start"], end=r["end"],
+                  text=r["text"], sentences=sentences_from_json(r["sentences"]))
+            for r in rows
+        ]
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set (or with None delete) a value of the catalogue's key-value table."""
+        with self._db:
+            if value is None:
+                self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def _put_chunks(self, content_hash: str, chunks: list[Chunk]) -> None:
         self._db.executemany(
@@ -283,4 +359,5 @@ def _article(row: sqlite3.Row) -> Article:
         source=row["source"],
         url=row["url"],
         text=row["text"],
+        path=row["path"],
     )

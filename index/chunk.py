@@ -18,6 +18,29 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*•]|\d+[.)])\s")
+WRAP_WIDTH = 40  # a line this long that stops mid-sentence was wrapped, not ended
+
+
+def _unwrap(body: str) -> str:
+    """A hard-wrapped paragraph with its mid-sentence line breaks as spaces (same length,
+    so offsets still point into the original): "The new breakwater\\ncost 40 million" is
+    one sentence. Short lines (titles), lines ending in punctuation and list items still
+    break."""
+    lines = body.split("\n")
+    out = []
+    for line, following in zip(lines, lines[1:] + [None], strict=True):
+        wrapped = (
+            following is not None
+            and len(line.strip()) >= WRAP_WIDTH
+            and line.rstrip()[-1:] not in set(".!?:;\"”’)]")
+            and following.strip() != ""
+            and not _LIST_ITEM.match(following)
+        )
+        out.append(line + (" " if wrapped else "\n"))
+    return "".join(out)[:-1]
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` of ``text``, whitespace trimmed, in order.
 
@@ -27,7 +50,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     for para in _PARAGRAPH.finditer(text):
-        base, body = para.start(), para.group()
+        base, body = para.start(), _unwrap(para.group())
         cursor = 0
         for piece in _segmenter().segment(body):
             piece = piece.strip()

@@ -11,7 +11,8 @@ from dateutil import parser as date_parser
 # "date 2025-04-16 On the morning..." (the header may share its line with the body),
 # or header lines "Date: September 4, 2025", "Title: ...", "Source: ...", "URL: ...".
 _INLINE_DATE = re.compile(r"\A\s*date\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
-_HEADER_LINE = re.compile(r"\A[ \t]*(title|date|source|url)[ \t]*:[ \t]*(.+?)[ \t]*(?:\n|\Z)", re.I)
+# Blank lines between header lines are allowed (Word and PDF paragraphs are blank-line apart).
+_HEADER_LINE = re.compile(r"\A\s*(title|date|source|url)[ \t]*:[ \t]*(.+?)[ \t]*(?:\n|\Z)", re.I)
 
 
 def normalise(text: str) -> str:

@@ -1,7 +1,8 @@
-"""Read article files (.txt, .md, .html, .json, .jsonl) into ``Article`` objects.
+"""Read article files into ``Article`` objects.
 
-A file that cannot be read becomes a ``Failure`` with a reason naming the file; it
-never stops the rest of a batch.
+Formats: .txt, .md/.markdown, .html/.htm, .json, .jsonl, .csv/.tsv, .pdf, .docx and
+.urls (a list of web pages to fetch). A file, record or URL that cannot be read becomes
+a ``Failure`` with a reason naming it; it never stops the rest of a batch.
 """
 
 from __future__ import annotations
@@ -9,23 +10,32 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from index.clean import normalise, parse_date, split_header
+from index.decode import DecodeError, decode_text
+from index.documents import DocumentError, docx_text, pdf_text
+from index.fetch import FetchError, Page, fetch, url_lines
+from index.fields import FieldMap
+from index.tabular import TableError, table_rows
 from index.types import Article
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+TEXT_TYPES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".csv", ".tsv", ".urls")
+BINARY_TYPES = (".pdf", ".docx")
+SUPPORTED = TEXT_TYPES + BINARY_TYPES
 MAX_FILE_BYTES = 50 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"\A#\s+(.+?)\s*(?:\n|\Z)")
+_FILE_LIKE_TITLE = re.compile(r"\.(docx?|pdf|odt|rtf|txt)$|^Microsoft Word - ", re.IGNORECASE)
 
 
 class IngestError(ValueError):
@@ -34,16 +44,32 @@ class IngestError(ValueError):
 
 @dataclass(frozen=True)
 class Failure:
-    """A file or record that was skipped, and why."""
+    """A file, record or URL that was skipped, and why (``file``: the file it came from)."""
 
     path: str
     reason: str
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How files are read: field mapping of records, and whether URL lists are fetched."""
+
+    fields: FieldMap = field(default_factory=FieldMap)
+    fetch_urls: bool = False
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 10 * 1024 * 1024
 
 
 def slugify(value: str) -> str:
     """A safe article id: letters, digits, '.', '_' and '-' only."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", value).strip("-.")
     return slug[:120] or hashlib.sha1(value.encode()).hexdigest()[:16]
+
+
+def url_id(url: str) -> str:
+    """Id of an article known by its URL (a JSON record without ``id``, a fetched page)."""
+    return hashlib.sha1(url.encode()).hexdigest()[:16]
 
 
 def _title_from_text(text: str) -> str:
@@ -60,8 +86,13 @@ def make_article(
     source: str | None = None,
     url: str | None = None,
     fallback_id: str,
+    fallback_title: str | None = None,
+    path: str = "",
 ) -> Article:
-    """Build an Article: header lines become metadata, explicit fields win over them."""
+    """Build an Article: header lines become metadata, explicit fields win over them.
+
+    ``fallback_title`` (e.g. a PDF's document title) is used only when neither is given.
+    """
     body, header = split_header(normalise(text))
     if not body:
         raise IngestError("the article has no text")
@@ -71,30 +102,37 @@ def make_article(
         raise IngestError(f"unreadable date {raw_date!r} (use YYYY-MM-DD)")
     return Article(
         id=slugify(str(id)) if id not in (None, "") else fallback_id,
-        title=(title or header.get("title") or _title_from_text(body)).strip(),
+        title=(title or header.get("title") or fallback_title or _title_from_text(body)).strip(),
         date=parsed,
         source=(source or header.get("source") or "").strip(),
         url=(url or header.get("url") or "").strip(),
         text=body,
+        path=path,
     )
 
 
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
+def _read_bytes(path: Path) -> bytes:
+    if path.stat().st_size > MAX_FILE_BYTES:
         raise IngestError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    data = path.read_bytes()
     if not data.strip():
         raise IngestError("file is empty")
+    return data
+
+
+def _decode(data: bytes, charset: str | None = None) -> str:
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong header: detect below
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8 and add it again"
-        ) from None
+        return decode_text(data)
+    except DecodeError as exc:
+        raise IngestError(str(exc)) from None
 
 
-def _from_markdown(path: Path, text: str) -> Article:
+def _from_markdown(text: str, fallback_id: str, path: str) -> Article:
     meta: dict[str, Any] = {}
     if match := _FRONT_MATTER.match(text):
         try:
@@ -106,14 +144,14 @@ def _from_markdown(path: Path, text: str) -> Article:
     if not meta.get("title") and (heading := _MD_HEADING.match(text.lstrip())):
         meta["title"] = heading.group(1)
         text = text.lstrip()[heading.end() :]
-    return _from_record(meta | {"text": text}, fallback_id=slugify(path.stem))
+    return _from_record(meta | {"text": text}, fallback_id, FieldMap(), path)
 
 
-def _from_html(path: Path, html: str) -> Article:
+def _from_html(html: str, fallback_id: str, path: str, url: str | None = None) -> Article:
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=True, with_metadata=True
+        html, url=url, include_comments=False, include_tables=True, with_metadata=True
     )
     meta = extracted.as_dict() if extracted is not None and hasattr(extracted, "as_dict") else {}
     text = meta.get("text") or ""
@@ -121,11 +159,13 @@ def _from_html(path: Path, html: str) -> Article:
         text = _html_fallback_text(html)
     return make_article(
         text,
+        id=url_id(url) if url else None,
         title=meta.get("title"),
         date=meta.get("date"),
         source=meta.get("sitename") or meta.get("hostname"),
-        url=meta.get("url"),
-        fallback_id=slugify(path.stem),
+        url=url or meta.get("url"),
+        fallback_id=fallback_id,
+        path=path,
     )
 
 
@@ -142,84 +182,176 @@ def _html_fallback_text(html: str) -> str:
     return "\n\n".join(t.strip() for t in root.itertext() if t.strip())
 
 
-def _from_record(record: dict[str, Any], fallback_id: str) -> Article:
+def _from_document(data: bytes, kind: str, fallback_id: str, path: str, url: str | None = None) -> Article:
+    try:
+        text, title = pdf_text(data) if kind == ".pdf" else docx_text(data)
+    except DocumentError as exc:
+        raise IngestError(str(exc)) from None
+    if title and _FILE_LIKE_TITLE.search(title):
+        title = None  # "Microsoft Word - draft.docx" is not a headline
+    return make_article(
+        text, id=url_id(url) if url else None, url=url, fallback_id=fallback_id,
+        fallback_title=title, path=path,
+    )
+
+
+def _from_record(record: Any, fallback_id: str, fields: FieldMap, path: str) -> Article:
     if not isinstance(record, dict):
         raise IngestError("a record must be a JSON object")
-    text = record.get("text")
+    picked = fields.pick(record)
+    text = picked.pop("text")
     if not isinstance(text, str) or not text.strip():
-        raise IngestError("the record has no 'text'")
-    known = {k: record.get(k) for k in ("id", "title", "date", "source", "url")}
-    strings = {k: (str(v) if v is not None and k != "date" else v) for k, v in known.items()}
-    return make_article(text, fallback_id=fallback_id, **strings)
+        raise IngestError(f"the record has no {fields.describe('text')}")
+    return make_article(text, fallback_id=fallback_id, path=path, **picked)
 
 
-def _record_id(record: Any, path: Path, n: int) -> str:
-    if isinstance(record, dict) and record.get("url"):
-        return hashlib.sha1(str(record["url"]).encode()).hexdigest()[:16]
+def _record_id(record: Any, path: Path, n: int, fields: FieldMap) -> str:
+    if isinstance(record, dict) and (url := fields.pick(record)["url"]):
+        return url_id(url)
     return f"{slugify(path.stem)}-{n}"
 
 
-def load_file(path: Path) -> Iterator[Article | Failure]:
-    """Articles in one file (JSON and JSONL files may hold many)."""
-    suffix = path.suffix.lower()
+def _records(items: Iterable[tuple[str, Any]], path: Path, fields: FieldMap) -> Iterator[Article | Failure]:
+    """Articles of (where, record) pairs; ``where`` names the record in failures."""
+    origin = os.path.abspath(path)
+    for n, (where, record) in enumerate(items, 1):
+        try:
+            yield _from_record(record, _record_id(record, path, n, fields), fields, origin)
+        except IngestError as exc:
+            yield Failure(where, str(exc), origin)
+
+
+def _jsonl(text: str, path: Path, fields: FieldMap) -> Iterator[Article | Failure]:
+    origin = os.path.abspath(path)
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Failure(f"{path}:{n}", f"not valid JSON ({exc})", origin)
+            continue
+        try:
+            yield _from_record(record, _record_id(record, path, n, fields), fields, origin)
+        except IngestError as exc:
+            yield Failure(f"{path}:{n}", str(exc), origin)
+
+
+def _csv(text: str, path: Path, fields: FieldMap) -> Iterator[Article | Failure]:
+    try:
+        header, rows = table_rows(text, "\t" if path.suffix.lower() == ".tsv" else None)
+        if missing := fields.missing(header):
+            raise IngestError(f"no column for {', '.join(missing)}; the header has: {', '.join(header)}")
+        yield from _records(((f"{path}:{line}", row) for line, row in rows), path, fields)
+    except TableError as exc:
+        raise IngestError(str(exc)) from None
+
+
+def _from_url_list(text: str, path: Path, options: ReadOptions) -> Iterator[Article | Failure]:
+    origin = os.path.abspath(path)
+    if not options.fetch_urls:
+        yield Failure(str(path), "URL lists are fetched only by `python -m index add|sync`", origin)
+        return
+    lines = url_lines(text)
+    if not lines:
+        yield Failure(str(path), "the URL list has no URLs", origin)
+    for n, url in lines:
+        try:
+            page = fetch(url, options.fetch_timeout, options.fetch_max_bytes)
+            yield _from_page(page, origin)
+        except (FetchError, IngestError) as exc:
+            message = str(exc)
+            yield Failure(f"{path}:{n}", message if url in message else f"{url}: {message}", origin)
+
+
+_PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/pdf")
+
+
+def _from_page(page: Page, origin: str) -> Article:
+    fallback_id = url_id(page.url)
+    if page.content_type not in _PAGE_TYPES:
+        raise IngestError(f"unsupported content type {page.content_type!r} (HTML, plain text or PDF)")
+    if not page.data.strip():
+        raise IngestError("the page is empty")
+    if page.content_type == "application/pdf":
+        return _from_document(page.data, ".pdf", fallback_id, origin, page.url)
+    text = _decode(page.data, page.charset)
+    if page.content_type == "text/plain":
+        return make_article(text, id=fallback_id, url=page.url, fallback_id=fallback_id, path=origin)
+    return _from_html(text, fallback_id, origin, page.url)
+
+
+def load_file(path: Path, options: ReadOptions | None = None) -> Iterator[Article | Failure]:
+    """Articles in one file (JSON, JSONL, CSV files and URL lists may hold many)."""
+    options = options or ReadOptions()
+    suffix, stem_id = path.suffix.lower(), slugify(path.stem)
+    # Articles remember the absolute path of their file (what `sync --prune` compares).
+    origin = os.path.abspath(path)
     if suffix not in SUPPORTED:
         yield Failure(str(path), f"unsupported file type {suffix or '(none)'!r}; "
-                      f"supported: {', '.join(SUPPORTED)}")
+                      f"supported: {', '.join(SUPPORTED)}", origin)
         return
     try:
-        text = _read_text(path)
-        if suffix in (".txt",):
-            yield make_article(text, fallback_id=slugify(path.stem))
+        data = _read_bytes(path)
+        if suffix in BINARY_TYPES:
+            yield _from_document(data, suffix, stem_id, origin)
+            return
+        text = _decode(data)
+        if suffix == ".txt":
+            yield make_article(text, fallback_id=stem_id, path=origin)
         elif suffix in (".md", ".markdown"):
-            yield _from_markdown(path, text)
+            yield _from_markdown(text, stem_id, origin)
         elif suffix in (".html", ".htm"):
-            yield _from_html(path, text)
+            yield _from_html(text, stem_id, origin)
         elif suffix == ".json":
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise IngestError(f"not valid JSON ({exc})") from None
             records = data if isinstance(data, list) else [data]
-            for n, record in enumerate(records, 1):
-                try:
-                    yield _from_record(record, _record_id(record, path, n))
-                except IngestError as exc:
-                    yield Failure(f"{path}[{n}]", str(exc))
-        else:  # .jsonl
-            for n, line in enumerate(text.splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                    yield _from_record(record, _record_id(record, path, n))
-                except json.JSONDecodeError as exc:
-                    yield Failure(f"{path}:{n}", f"not valid JSON ({exc})")
-                except IngestError as exc:
-                    yield Failure(f"{path}:{n}", str(exc))
+            yield from _records(((f"{path}[{n}]", r) for n, r in enumerate(records, 1)), path, options.fields)
+        elif suffix == ".jsonl":
+            yield from _jsonl(text, path, options.fields)
+        elif suffix in (".csv", ".tsv"):
+            yield from _csv(text, path, options.fields)
+        else:  # .urls
+            yield from _from_url_list(text, path, options)
     except IngestError as exc:
-        yield Failure(str(path), str(exc))
+        yield Failure(str(path), str(exc), origin)
     except OSError as exc:
-        yield Failure(str(path), f"cannot read file: {exc.strerror or exc}")
+        yield Failure(str(path), f"cannot read file: {exc.strerror or exc}", origin)
     except Exception as exc:  # a parser bug on one file must not stop the batch
         log.exception("failed to read %s", path)
-        yield Failure(str(path), f"could not be read ({type(exc).__name__}: {exc})")
+        yield Failure(str(path), f"could not be read ({type(exc).__name__}: {exc})", origin)
 
 
-def load_paths(paths: Iterable[str | Path]) -> Iterator[Article | Failure]:
-    """Articles from files and folders (folders recursively, supported types only)."""
+def list_files(paths: Iterable[str | Path], report_empty: bool = True) -> tuple[list[Path], list[Failure]]:
+    """The files to read under ``paths`` (folders recursively, hidden files skipped)."""
+    files: list[Path] = []
+    failures: list[Failure] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            # Hidden files are skipped; any other file of an unknown type is reported.
-            files = sorted(
+            found = sorted(
                 p for p in path.rglob("*")
                 if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-            if not files:
-                yield Failure(str(path), f"no {', '.join(SUPPORTED)} files in this folder")
-            for file in files:
-                yield from load_file(file)
+            if not found and report_empty:
+                reason = f"no {', '.join(SUPPORTED)} files in this folder"
+                failures.append(Failure(str(path), reason, os.path.abspath(path)))
+            files.extend(found)
         elif path.is_file():
-            yield from load_file(path)
+            files.append(path)
         else:
-            yield Failure(str(path), "no such file or folder")
+            failures.append(Failure(str(path), "no such file or folder", os.path.abspath(path)))
+    return files, failures
+
+
+def load_paths(
+    paths: Iterable[str | Path], options: ReadOptions | None = None
+) -> Iterator[Article | Failure]:
+    """Articles from files and folders (folders recursively, supported types only)."""
+    files, failures = list_files(paths)
+    yield from failures
+    for file in files:
+        yield from load_file(file, options)

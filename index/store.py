@@ -16,6 +16,8 @@ from langchain_core.embeddings import Embeddings
 from index.types import Article, Chunk, Passage, SearchFilter, sentences_from_json, sentences_json
 
 COLLECTION = "news_chunks"
+# Ids per Chroma get/delete call: SQLite limits the variables of one statement.
+_ID_BATCH = 5000
 
 
 def _date_number(date: dt.date | None) -> int:
@@ -86,26 +88,53 @@ class ChunkStore:
     def __init__(self, path: Path, embeddings: Embeddings, collection: str = COLLECTION) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
-        from langchain_chroma import Chroma
 
         path.mkdir(parents=True, exist_ok=True)
         self._embeddings = embeddings
-        client = chromadb.PersistentClient(
+        self._name = collection
+        self._client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
         )
+        self._open()
+
+    def _open(self) -> None:
+        from langchain_chroma import Chroma
+
         # The embedder is always ours: Chroma never falls back to its own (downloaded) one.
         self._chroma = Chroma(
-            client=client,
-            collection_name=collection,
-            embedding_function=embeddings,
+            client=self._client,
+            collection_name=self._name,
+            embedding_function=self._embeddings,
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
 
     def add(self, article: Article, chunks: list[Chunk]) -> None:
         """Upsert the chunks of one article (ids are deterministic, so re-adding is a no-op)."""
-        docs = [chunk_to_document(c, article) for c in chunks]
+        self.add_many([(article, chunks)])
+
+    def add_many(self, items: list[tuple[Article, list[Chunk]]]) -> None:
+        """Upsert the chunks of several articles, embedded in one batch."""
+        docs = [chunk_to_document(c, article) for article, chunks in items for c in chunks]
         if docs:
             self._chroma.add_documents(docs, ids=[d.id for d in docs])
+
+    def ids(self) -> set[str]:
+        """Ids of every stored chunk."""
+        return set(self._chroma._collection.get(include=[])["ids"])
+
+    def delete_ids(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), _ID_BATCH):
+            self._chroma.delete(ids=ids[start : start + _ID_BATCH])
+
+    def reset(self) -> None:
+        """Drop every chunk and the collection itself (a new embedder may change the dimension)."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            self._client.delete_collection(self._name)
+        except NotFoundError:
+            pass
+        self._open()
 
     def delete_article(self, article_id: str, keep_hash: str | None = None) -> None:
         """Delete an article's chunks (all versions, or all but the version ``keep_hash``)."""

@@ -24,10 +24,14 @@ class Article(BaseModel):
     source: str = ""
     url: str = ""
     text: str
+    path: str = Field(
+        default="",
+        description="The file the article was read from ('' if none); not part of its content.",
+    )
 
     @property
     def content_hash(self) -> str:
-        """Hash of everything that ends up in the index; a change means re-indexing."""
+        """Hash of everything that ends up in the index (not ``path``); a change means re-indexing."""
         payload = "\x1f".join(
             [self.title, self.date.isoformat() if self.date else "", self.source, self.url, self.text]
         )

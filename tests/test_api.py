@@ -277,8 +277,8 @@ def test_admin_routes(api, anon, server, tmp_path):
     assert added.status_code == 200, added.text
     assert added.json()["added"] == ["museum"] and added.json()["articles"] == 4
     assert api.get("/api/articles/museum").json()["title"] == "Museum reopens"
-    broken = anon.post("/api/articles", files={"files": ("notes.pdf", b"%PDF")}, headers=admin).json()
-    assert broken["failed"][0]["path"] == "notes.pdf" and "unsupported" in broken["failed"][0]["reason"]
+    broken = anon.post("/api/articles", files={"files": ("notes.exe", b"MZ\x90\x00")}, headers=admin).json()
+    assert broken["failed"][0]["path"] == "notes.exe" and "unsupported" in broken["failed"][0]["reason"]
     assert_error(api.delete("/api/articles/museum"), 403)
     removed = anon.delete("/api/articles/museum", headers=admin)
     assert removed.json() == {"removed": True, "article_id": "museum"}

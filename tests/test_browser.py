@@ -166,3 +166,17 @@ def test_date_filter_narrows_the_sources(browser, app_url):
     panel = page.locator("#sources").inner_text()
     assert "September 2025" in panel and "April 2025" not in panel
     page.close()
+
+
+def test_timeline_and_speaker_are_shown(browser, app_url):
+    page = _ask(browser, app_url, "How did Vietnam–China railway cooperation develop in 2025?")
+    page.get_by_text("4 Sep 2025, Beijing").first.wait_for(timeout=30_000)
+    chat = page.locator("#chat").inner_text()
+    assert chat.index("16 Apr 2025, Hanoi") < chat.index("4 Sep 2025, Beijing")
+    assert page.locator("#sources .nq-source").count() == 2
+    page.close()
+    who = "Who proposed the first meeting of the Joint Committee for Railway Cooperation?"
+    page = _ask(browser, app_url, who)
+    page.get_by_text("Xi Jinping: ").first.wait_for(timeout=30_000)
+    assert "speaker: Xi Jinping" in page.locator("#sources .nq-meta").first.inner_text()
+    page.close()

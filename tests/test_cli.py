@@ -33,6 +33,8 @@ BATCH_QUESTIONS = [
     {"id": "q-follow", "conversation": [RAILWAY_QUESTION, "And what did Luong Cuong propose on that?"],
      "question": "And what did Luong Cuong propose on that?"},
     {"id": "q-empty", "question": "   "},
+    {"id": "q-timeline", "question": "How did Vietnam–China railway cooperation develop in 2025?"},
+    {"id": "q-who", "question": "Who proposed the first meeting of the Joint Committee for Railway Cooperation?"},  # noqa: E501
 ]
 SEARCH_QUERY = "Port Vell harbour breakwater repairs"
 BATCH_QUERIES = [
@@ -285,3 +287,14 @@ def test_bad_filters_are_explained(cli_home, name, message):
     no_traceback(proc)
     assert proc.returncode == 2
     assert message in proc.stderr and proc.stdout.strip() == ""
+
+
+def test_news_questions_through_the_cli(cli_home):
+    """Timeline and who-questions (issue 8) answer the same through the CLI's JSON."""
+    by_id = {line["id"]: line for line in read_jsonl(cli_home["root"] / "answers.jsonl")}
+    timeline = by_id["q-timeline"]
+    dates = [c["date"] for c in timeline["citations"]]
+    assert dates == sorted(dates) and len(set(dates)) == 2, timeline
+    assert timeline["answer"].splitlines()[0].startswith("- 16 Apr 2025, Hanoi — ")
+    who = by_id["q-who"]
+    assert who["answer"].startswith("Xi Jinping: ") and who["citations"][0]["speaker"] == "Xi Jinping"

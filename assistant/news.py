@@ -1,0 +1,95 @@
+"""What kind of news question this is, and the labels answers about articles need.
+
+News questions ask who said something, when it happened, how a story developed, or how
+several reports compare. The answerer shapes its answer by the kind:
+
+- ``who``: the answer leads with the speaker of each quoted statement;
+- ``when``: sentences that state a date rank first, and the answer leads with the date the
+  text gives for the event (not the publication date) when it states one;
+- ``timeline``: one dated item per article, oldest first;
+- ``comparison``: one labelled paragraph per article (date and place);
+- ``plain``: everything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from index.types import Passage
+
+Kind = Literal["who", "when", "timeline", "comparison", "plain"]
+
+_TIMELINE = re.compile(
+    r"\b(?:timeline|chronolog\w*|over time|step by step|history of|in what order)\b|"
+    r"^\s*how (?:did|has|have|do|does|is|was) .*\b(?:develop|evolv|progress|chang|unfold)\w*",
+    re.IGNORECASE,
+)
+_COMPARISON = re.compile(
+    r"\b(?:compare[sd]?|comparison|differ(?:ence|ences|ent|ed)?|changed? between|versus|vs\.?|"
+    r"each (?:meeting|article|report|visit|talk|side|outlet|source)|"
+    r"(?:both|the two|all) (?:meetings|articles|reports|visits|talks))\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(r"^\s*(?:and\s+)?who(?:m)?\b", re.IGNORECASE)
+_WHEN = re.compile(r"^\s*(?:and\s+)?(?:when|on what date|what date|what day)\b", re.IGNORECASE)
+
+MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+# "September 4", "4 September 2025", "April 15, 2025", "2025-04-15"
+EVENT_DATE = re.compile(
+    rf"\b(?:(?:{MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}} (?:{MONTHS})(?:,? \d{{4}})?|"
+    r"\d{4}-\d{2}-\d{2})\b"
+)
+_PLACE = re.compile(r"\bin ((?:[A-Z][\w’'-]+)(?: [A-Z][\w’'-]+){0,2})\s*$")
+
+
+_DATE_WORDS = re.compile(rf"\b(?:(?:19|20)\d{{2}}|{MONTHS})\b", re.IGNORECASE)
+
+
+def without_dates(question: str) -> str:
+    """The question without years and month names (they choose articles, not sentences)."""
+    return " ".join(_DATE_WORDS.sub(" ", question).split())
+
+
+def question_kind(question: str) -> Kind:
+    if _WHO.search(question):
+        return "who"
+    if _COMPARISON.search(question):
+        return "comparison"
+    if _TIMELINE.search(question):
+        return "timeline"
+    if _WHEN.search(question):
+        return "when"
+    return "plain"
+
+
+def event_date(sentence: str, published: dt.date | None = None) -> str | None:
+    """The first date the sentence states, completed with the publication year if it has none."""
+    match = EVENT_DATE.search(sentence)
+    if match is None:
+        return None
+    text = match.group()
+    if published and not re.search(r"\d{4}", text):
+        text = f"{text}, {published.year}"
+    return text
+
+
+def place_of(passage: Passage) -> str | None:
+    """Where the reported event took place, when the headline ends with "in <Place>"."""
+    match = _PLACE.search(passage.title.strip().rstrip(".!?"))
+    return match.group(1) if match else None
+
+
+def article_label(passage: Passage) -> str:
+    """'16 Apr 2025, Hanoi': the article's date (else source or title) and place."""
+    if passage.date:
+        label = passage.date.strftime("%-d %b %Y")
+    else:
+        label = passage.source or passage.title or "undated"
+        label = label if len(label) <= 40 else label[:39] + "…"
+    place = place_of(passage)
+    return f"{label}, {place}" if place and place not in label else label
