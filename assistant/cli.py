@@ -48,6 +48,8 @@ def format_answer(answer: Answer) -> str:
         meta = ", ".join(x for x in (p.date.isoformat() if p.date else "", p.source) if x)
         lines.append(f"[{c.n}] {p.title} ({meta}) [{p.article_id} {c.start}-{c.end}]")
         lines.append(f"    “{c.sentence}”")
+        if c.also_published_by:
+            lines.append(f"    also published by {', '.join(c.also_published_by)}")
     return "\n".join(lines)
 
 

@@ -74,6 +74,8 @@ def _source_card(citation: Citation, article: Article | None, closest: bool) -> 
     )
     if citation.speaker:
         meta += f" · speaker: {html.escape(citation.speaker)}"
+    if citation.also_published_by:
+        meta += " · also published by " + html.escape(", ".join(citation.also_published_by))
     offset = p.chunk.start
     passage = highlight(p.chunk.text, citation.start - offset, citation.end - offset)
     link = ""
@@ -134,6 +136,11 @@ def ingest_summary(report: dict) -> str:
     for key in ("added", "updated"):
         if report.get(key):
             lines.append(f"- {key}: " + ", ".join(html.escape(i, quote=False) for i in report[key]))
+    for copy, original in report.get("duplicates", {}).items():
+        lines.append(
+            f"- {html.escape(copy, quote=False)} is a copy of {html.escape(original, quote=False)} "
+            "(kept, cited through the original)"
+        )
     for failure in report.get("failed", []):
         name = failure["path"].replace("\\", "/").rsplit("/", 1)[-1]
         lines.append(

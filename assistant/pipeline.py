@@ -12,7 +12,7 @@ from assistant.followup import standalone_query
 from assistant.generate import GenerativeAnswerer
 from assistant.retrieve import NewsRetriever
 from assistant.scope import make_filter
-from assistant.types import Answer, AnswerEvent
+from assistant.types import Answer, AnswerEvent, Citation
 from index.library import Library
 from index.types import Passage, SearchFilter
 
@@ -122,11 +122,31 @@ class Assistant:
         else:
             events = self.generator.stream(question, passages, query=query, lock=self.lock)
         for event in events:
-            if event.answer is not None and searched:
-                event = AnswerEvent(
-                    kind="answer", answer=event.answer.model_copy(update={"searched": "; ".join(searched)})
-                )
+            if event.answer is not None:
+                update = {"searched": "; ".join(searched)} if searched else {}
+                with self.lock:
+                    answer = self._with_copies(event.answer)
+                event = AnswerEvent(kind="answer", answer=answer.model_copy(update=update))
             yield event
+
+    def _with_copies(self, answer: Answer) -> Answer:
+        """Citations list the other outlets that published the same story (near-duplicates)."""
+        cited = answer.citations + answer.closest
+        copies = self.library.copies_of(c.passage.article_id for c in cited)
+        if not copies:
+            return answer
+
+        def label(c: Citation) -> Citation:
+            others = copies.get(c.passage.article_id, [])
+            names = tuple(dict.fromkeys(x["source"] or x["title"] for x in others))
+            return c.model_copy(update={"also_published_by": names}) if names else c
+
+        return answer.model_copy(
+            update={
+                "citations": tuple(map(label, answer.citations)),
+                "closest": tuple(map(label, answer.closest)),
+            }
+        )
 
     def standalone(self, question: str, conversation: Sequence[str] | None) -> str:
         """The question made self-contained using the earlier turns (model first, then rule)."""

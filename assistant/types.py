@@ -25,6 +25,8 @@ class Citation(BaseModel):
     end: int
     speaker: str | None = None
     score: float = 0.0
+    # other outlets that published the same story (near-duplicates of this article)
+    also_published_by: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         """The flat shape of the CLI/API contract."""
@@ -43,6 +45,7 @@ class Citation(BaseModel):
             "score": round(self.score, 4),
             "speaker": self.speaker,
             "passage_start": p.chunk.start,
+            "also_published_by": list(self.also_published_by),
         }
 
 

@@ -52,6 +52,9 @@ CREATE INDEX IF NOT EXISTS chunks_article ON chunks (article_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO state VALUES ('generation', 0);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS signatures (article_id TEXT PRIMARY KEY, minhash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS copies (article_id TEXT PRIMARY KEY, original TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS copies_original ON copies (original);
 """
 _ARTICLE_COLUMNS = "id, title, date, source, url, text, content_hash, chunks, added_at, path"
 
@@ -116,10 +119,21 @@ class Catalog:
         """Insert or replace an article, its chunks and their term counts, in one transaction."""
         self.put_many([(article, chunks)])
 
-    def put_many(self, items: list[tuple[Article, list[Chunk]]]) -> None:
-        """``put`` for several articles in one transaction (one generation step)."""
+    def put_many(
+        self,
+        items: list[tuple[Article, list[Chunk]]],
+        signatures: dict[str, bytes] | None = None,
+        originals: dict[str, str | None] | None = None,
+    ) -> None:
+        """``put`` for several articles in one transaction (one generation step).
+
+        ``signatures`` are the articles' MinHash signatures; ``originals`` names, for an
+        article that is a near-duplicate, the canonical article it copies (None: it is
+        canonical itself). See ``index/duplicates.py``.
+        """
         if not items:
             return
+        signatures, originals = signatures or {}, originals or {}
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._db:
             for article, chunks in items:
@@ -139,7 +153,61 @@ class Catalog:
                     ),
                 )
                 self._replace_chunks(article.id, article.content_hash, chunks)
+                if article.id in signatures:
+                    row = (article.id, signatures[article.id])
+                    self._db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)", row)
+                if article.id in originals:
+                    self._set_original(article.id, originals[article.id])
             self._bump()
+
+    def _set_original(self, article_id: str, original: str | None) -> None:
+        self._db.execute("DELETE FROM copies WHERE article_id = ?", (article_id,))
+        if original is not None:
+            self._db.execute("INSERT INTO copies VALUES (?, ?)", (article_id, original))
+            # its own copies (it was canonical before this version) now copy the original
+            self._db.execute("UPDATE copies SET original = ? WHERE original = ?", (original, article_id))
+
+    def canonical_signatures(self) -> list[tuple[str, bytes]]:
+        """(id, MinHash signature) of every article that is not a copy of another."""
+        rows = self._db.execute(
+            "SELECT s.article_id, s.minhash FROM signatures s "
+            "WHERE NOT EXISTS (SELECT 1 FROM copies c WHERE c.article_id = s.article_id)"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def articles_without_signature(self) -> list[str]:
+        rows = self._db.execute(
+            "SELECT id FROM articles a "
+            "WHERE NOT EXISTS (SELECT 1 FROM signatures s WHERE s.article_id = a.id)"
+        )
+        return [r[0] for r in rows]
+
+    def set_signatures(self, signatures: dict[str, bytes]) -> None:
+        """Signatures for articles catalogued before they were kept (no generation step)."""
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO signatures VALUES (?, ?)", signatures.items())
+
+    def original_of(self, article_id: str) -> str | None:
+        row = self._db.execute("SELECT original FROM copies WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def copies_of(self, article_ids: Iterable[str]) -> dict[str, list[dict]]:
+        """Canonical article id -> its near-duplicates (id, title, date, source, url), oldest first."""
+        ids = list(dict.fromkeys(article_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT c.original, a.id, a.title, a.date, a.source, a.url FROM copies c "
+            f"JOIN articles a ON a.id = c.article_id WHERE c.original IN ({marks}) ORDER BY a.added_at, a.id",
+            ids,
+        )
+        out: dict[str, list[dict]] = {}
+        for r in rows:
+            out.setdefault(r[0], []).append(
+                {"id": r[1], "title": r[2], "date": r[3], "source": r[4], "url": r[5]}
+            )
+        return out
 
     def _replace_chunks(self, article_id: str, content_hash: str, chunks: list[Chunk]) -> None:
         per_term: Counter[str] = Counter()
@@ -234,10 +302,12 @@ class Catalog:
             self._bump()
 
     def chunk_rows(self) -> list[CatalogChunk]:
-        """Every chunk with its article's title, date and source, in a stable order."""
+        """Every searchable chunk with its article's title, date and source, in a stable order."""
+        # Near-duplicates are not searched: their canonical article answers for them.
         rows = self._db.execute(
             'SELECT c.id, c.article_id, c.position, c.start, c."end", c.text, c.sentences, '
             "a.title, a.date, a.source, a.url FROM chunks c JOIN articles a ON a.id = c.article_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM copies d WHERE d.article_id = c.article_id) "
             "ORDER BY c.article_id, c.position"
         )
         return [CatalogChunk(r) for r in rows]
@@ -271,9 +341,20 @@ class Catalog:
         return {(int(r[0][:4]), int(r[0][5:7])) for r in rows}
 
     def remove(self, article_id: str) -> bool:
+        """Remove an article; if others copied it, the oldest copy becomes the canonical one."""
         with self._db:
             self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article_id,))
             self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            self._db.execute("DELETE FROM signatures WHERE article_id = ?", (article_id,))
+            self._db.execute("DELETE FROM copies WHERE article_id = ?", (article_id,))
+            heir = self._db.execute(
+                "SELECT c.article_id FROM copies c JOIN articles a ON a.id = c.article_id "
+                "WHERE c.original = ? ORDER BY a.added_at, a.id LIMIT 1",
+                (article_id,),
+            ).fetchone()
+            if heir is not None:
+                self._db.execute("DELETE FROM copies WHERE article_id = ?", (heir[0],))
+                self._db.execute("UPDATE copies SET original = ? WHERE original = ?", (heir[0], article_id))
             removed = self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount > 0
             if removed:
                 self._bump()

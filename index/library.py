@@ -19,6 +19,7 @@ from pathlib import Path
 
 from index.catalog import Catalog
 from index.chunk import chunk_text
+from index.duplicates import DuplicateFinder, signature, to_bytes
 from index.embed import SentenceEmbedder
 from index.identity import EmbedderMismatch, EmbedderRecord, describe, mismatch_message
 from index.ingest import Failure, ReadOptions, list_files, load_file
@@ -56,6 +57,8 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    # added or updated articles that are near-duplicates: id -> the canonical article's id
+    duplicates: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -63,6 +66,7 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
+            "duplicates": self.duplicates,
         }
 
 
@@ -250,6 +254,9 @@ class Library:
         known_paths = self.catalog.paths()
         seen: dict[str, str] = {}
         batch: list[tuple[Article, str | None, list[Chunk]]] = []
+        finder = self._duplicate_finder()
+        signatures: dict[str, bytes] = {}
+        originals: dict[str, str | None] = {}
 
         def flush() -> None:
             nonlocal done
@@ -259,7 +266,10 @@ class Library:
             for article, old_hash, _ in batch:
                 if old_hash is not None:
                     self.chunks.delete_article(article.id, keep_hash=article.content_hash)
-            self.catalog.put_many([(a, c) for a, _, c in batch])
+            self.catalog.put_many([(a, c) for a, _, c in batch], signatures, originals)
+            for article, _, _ in batch:
+                if originals.get(article.id):
+                    report.duplicates[article.id] = originals[article.id]
             for article, old_hash, _ in batch:
                 (report.added if old_hash is None else report.updated).append(article.id)
             done += len(batch)
@@ -284,10 +294,33 @@ class Library:
                 done += 1
                 progress("indexing", done, total)
                 continue
+            minhash = signature(item.text)
+            finder.discard(item.id)  # a changed article is compared as new
+            original = finder.original_of(item.id, minhash, item.text, self._article_text)
+            if original is None:
+                finder.add(item.id, minhash)
+            signatures[item.id], originals[item.id] = to_bytes(minhash), original
             batch.append((item, old_hash, self.chunk(item)))
             if len(batch) >= BATCH_ARTICLES or sum(len(c) for _, _, c in batch) >= BATCH_CHUNKS:
                 flush()
         flush()
+
+    def _duplicate_finder(self) -> DuplicateFinder:
+        """Near-duplicate lookup over the canonical articles (signatures kept in the catalogue;
+        articles indexed before signatures existed get theirs now)."""
+        missing = self.catalog.articles_without_signature()
+        if missing:
+            articles = [a for i in missing if (a := self.catalog.get(i)) is not None]
+            self.catalog.set_signatures({a.id: to_bytes(signature(a.text)) for a in articles})
+        return DuplicateFinder(self.catalog.canonical_signatures())
+
+    def _article_text(self, article_id: str) -> str:
+        article = self.catalog.get(article_id)
+        return article.text if article else ""
+
+    def copies_of(self, article_ids: Iterable[str]) -> dict[str, list[dict]]:
+        """Canonical article id -> the near-duplicates (other outlets) it answers for."""
+        return self.catalog.copies_of(article_ids)
 
     def reindex(self, progress: Progress | None = None) -> dict:
         """Re-chunk and re-embed every article from the catalogue's text with the configured

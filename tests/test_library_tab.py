@@ -6,10 +6,8 @@ drives it. Screenshots go to the test's temporary folder.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from live_server import SAMPLE, live_app
+from live_server import SAMPLE, chromium_browser, live_app
 
 pytestmark = pytest.mark.browser
 
@@ -34,16 +32,11 @@ def _ask(page, question: str) -> str:
 
 
 def test_upload_ask_delete(tmp_path):
-    from playwright.sync_api import sync_playwright
-
     upload = tmp_path / "port-vell.txt"
     upload.write_text(HARBOUR, encoding="utf-8")
     home = tmp_path / "home"
     home.mkdir()
-    with live_app(home, [SAMPLE]) as base, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=["--no-sandbox"]
-        )
+    with live_app(home, [SAMPLE]) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.goto(base + "/", wait_until="load")
         page.get_by_role("tab", name="Library").click()
@@ -78,4 +71,3 @@ def test_upload_ask_delete(tmp_path):
         page.locator("#clear").click()
         assert "Port Vell harbour reopens" not in _ask(page, QUESTION)
         page.screenshot(path=str(tmp_path / "library-deleted.png"))
-        browser.close()

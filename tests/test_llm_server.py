@@ -182,16 +182,10 @@ def test_cli_reports_a_bad_backend_name(run_cli, tmp_path):
 
 @pytest.mark.browser
 def test_the_chat_streams_the_draft_then_shows_only_verified_citations(llama, tmp_path):
-    import shutil
-
-    from live_server import SAMPLE, live_app
-    from playwright.sync_api import sync_playwright
+    from live_server import SAMPLE, chromium_browser, live_app
 
     env = {"NEWSQA_LLM": "openai", "NEWSQA_LLM_BASE_URL": llama.base_url}
-    with live_app(tmp_path, [SAMPLE], env) as base, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=["--no-sandbox"]
-        )
+    with live_app(tmp_path, [SAMPLE], env) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.goto(base + "/", wait_until="load")
         page.locator("#question textarea").fill(RAILWAY)
@@ -205,7 +199,6 @@ def test_the_chat_streams_the_draft_then_shows_only_verified_citations(llama, tm
             for n in page.locator("#sources .nq-source").evaluate_all("els => els.map(e => e.dataset.n)")
         }
         page.screenshot(path=str(tmp_path / "llm-chat.png"))
-        browser.close()
     assert "Writing the answer" not in chat  # the draft was replaced by the checked answer
     assert {int(n) for n in re.findall(r"\[(\d+)\]", chat)} == cards  # every marker has its source
     assert cards, "the railway question is answerable: generated or quoted, it has sources"

@@ -18,11 +18,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from live_server import REPO, SAMPLE, app_env, free_port, live_app, run_module, wait_for
+from live_server import (
+    CHROMIUM,
+    REPO,
+    SAMPLE,
+    app_env,
+    chromium_browser,
+    free_port,
+    live_app,
+    run_module,
+    wait_for,
+)
 
 from assistant.tokens import mint_widget_token
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt install chromium)"),
@@ -108,17 +117,8 @@ def shots(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
+    with chromium_browser() as b:
         yield b
-        b.close()
 
 
 def _open_page(browser, url: str, width: int = 1280, height: int = 900):

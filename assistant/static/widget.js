@@ -26,7 +26,7 @@
       exportMd: "Export as Markdown", clear: "New chat", helpful: "Helpful", unhelpful: "Not helpful",
       comment: "Comment (optional)", sendFeedback: "Send feedback", thanks: "Thank you for the feedback.",
       rate: "Was this answer helpful?", thinking: "Searching the articles…", error: "Sorry, that failed:",
-      searched: "Searched:", noDate: "date unknown", source: "Source", you: "You", bot: "Answer",
+      searched: "Searched:", noDate: "date unknown", alsoBy: "also published by", source: "Source", you: "You", bot: "Answer",
     },
     fr: {
       title: "Questions sur l'actualité", open: "Ouvrir le chat", close: "Fermer le chat",
@@ -38,7 +38,7 @@
       unhelpful: "Pas utile", comment: "Commentaire (facultatif)", sendFeedback: "Envoyer l'avis",
       thanks: "Merci pour votre avis.", rate: "Cette réponse vous a-t-elle aidé ?",
       thinking: "Recherche dans les articles…", error: "Désolé, cela a échoué :", searched: "Recherche :",
-      noDate: "date inconnue", source: "Source", you: "Vous", bot: "Réponse",
+      noDate: "date inconnue", alsoBy: "aussi publié par", source: "Source", you: "Vous", bot: "Réponse",
     },
     de: {
       title: "Fragen zu den Nachrichten", open: "Nachrichten-Chat öffnen", close: "Chat schließen",
@@ -50,7 +50,7 @@
       unhelpful: "Nicht hilfreich", comment: "Kommentar (optional)", sendFeedback: "Feedback senden",
       thanks: "Danke für Ihr Feedback.", rate: "War diese Antwort hilfreich?",
       thinking: "Durchsuche die Artikel…", error: "Das ist leider fehlgeschlagen:", searched: "Gesucht:",
-      noDate: "Datum unbekannt", source: "Quelle", you: "Sie", bot: "Antwort",
+      noDate: "Datum unbekannt", alsoBy: "auch erschienen bei", source: "Quelle", you: "Sie", bot: "Antwort",
     },
     es: {
       title: "Pregunte a las noticias", open: "Abrir el chat", close: "Cerrar el chat",
@@ -62,7 +62,7 @@
       unhelpful: "No útil", comment: "Comentario (opcional)", sendFeedback: "Enviar opinión",
       thanks: "Gracias por su opinión.", rate: "¿Le ha sido útil esta respuesta?",
       thinking: "Buscando en los artículos…", error: "Lo sentimos, ha fallado:", searched: "Búsqueda:",
-      noDate: "fecha desconocida", source: "Fuente", you: "Usted", bot: "Respuesta",
+      noDate: "fecha desconocida", alsoBy: "también publicado por", source: "Fuente", you: "Usted", bot: "Respuesta",
     },
   };
 
@@ -346,7 +346,8 @@
         start = passage.indexOf(c.sentence || "\u0000");
         end = start < 0 ? -1 : start + c.sentence.length;
       }
-      var meta = [c.date || t.noDate, c.source, c.speaker].filter(Boolean).join(" · ");
+      var also = (c.also_published_by || []).length ? t.alsoBy + " " + c.also_published_by.join(", ") : "";
+      var meta = [c.date || t.noDate, c.source, c.speaker, also].filter(Boolean).join(" · ");
       var article = h("div", { class: "article", hidden: true, tabindex: "0" });
       var wholeButton = h("button", { type: "button", "aria-expanded": "false" }, t.whole);
       wholeButton.addEventListener("click", function () { self.toggleArticle(c, article, wholeButton); });
