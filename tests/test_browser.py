@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from live_server import CHROMIUM, chromium_browser, free_port, wait_for
-
-REPO = Path(__file__).resolve().parents[1]
+from live_server import CHROMIUM, SAMPLE, chromium_browser, live_app
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,24 +23,8 @@ def app_url(tmp_path_factory):
     home = tmp_path_factory.mktemp("newsqa-app")
     extra = home / "xss.txt"
     extra.write_text(XSS_ARTICLE, encoding="utf-8")
-    env = os.environ | {"NEWSQA_HOME": str(home), "NEWSQA_PORT": str(free_port())}
-    subprocess.run(
-        [sys.executable, "-m", "index", "add", str(REPO / "data" / "sample_articles.jsonl"), str(extra)],
-        cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
-    )
-    log = (home / "app.log").open("w")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{env['NEWSQA_PORT']}/"
-    try:
-        wait_for(url, proc)
-        yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with live_app(home, [SAMPLE, extra]) as base:
+        yield base + "/"
 
 
 @pytest.fixture(scope="module")
