@@ -112,7 +112,10 @@ def create_app(assistant: Assistant, settings: Settings, ui: Any = None) -> Fast
     )
     guard = Guard(settings)
     app.state.guard = guard
-    app.state.runner = AssistantRunner(assistant, settings.max_history_turns)
+    # Extractive answers are CPU-bound and serialised anyway: one worker avoids threads that
+    # only wait on the lock. A language model generates outside the lock: let answers overlap.
+    workers = 1 if assistant.generator is None else 8
+    app.state.runner = AssistantRunner(assistant, settings.max_history_turns, workers=workers)
     app.state.reader = Catalog(assistant.library.home / "articles.sqlite3")
     app.state.reader_lock = threading.Lock()
     app.state.feedback = FeedbackStore(feedback_path(settings.home))
