@@ -61,11 +61,6 @@ def build_ui(
 
         ``turns`` holds each answered turn's answer JSON (for feedback and the export).
         """
-        for shown, panel, box in _respond(question, history, since, until, chosen):
-            answer = shown[-1].pop("answer", None) if shown and isinstance(shown[-1], dict) else None
-            yield shown, panel, box, (list(turns or []) + [answer]) if answer else gr.update()
-
-    def _respond(question: str, history: list[dict], since: str, until: str, chosen: list[str] | None):
         history = list(history or [])
         earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
         try:
@@ -78,7 +73,7 @@ def build_ui(
                 {"role": "user", "content": shown},
                 {"role": "assistant", "content": f"⚠️ {exc}"},
             ]
-            yield history, gr.update(), question if len(question) <= 200 else ""
+            yield history, gr.update(), question if len(question) <= 200 else "", gr.update()
             return
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         draft, status = "", ""
@@ -88,18 +83,14 @@ def build_ui(
                 ids = {c.passage.article_id for c in answer.citations + answer.closest}
                 articles = {i: a for i in ids if (a := assistant.library.get(i)) is not None}
                 history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
-                yield (
-                    history[:-1] + [history[-1] | {"answer": answer.to_json()}],
-                    sources_html(answer, articles),
-                    "",
-                )
+                yield history, sources_html(answer, articles), "", [*(turns or []), answer.to_json()]
                 return
             if event.kind == "token":
                 draft += event.text
             else:
                 status = event.text
             history[-1] = {"role": "assistant", "content": draft_markdown(draft, status)}
-            yield history, gr.update(), ""
+            yield history, gr.update(), "", gr.update()
 
     def rate(history: list[dict], turns: list, like: gr.LikeData):
         """A thumbs up/down on an answer of the chat, stored with its question and citations."""

@@ -165,13 +165,6 @@ class GenerativeAnswerer:
             final = self.finish(question, "".join(pieces), passages, baseline)
         yield AnswerEvent(kind="answer", answer=final)
 
-    def answer(self, question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
-        final = None
-        for event in self.stream(question, passages, query):
-            final = event.answer or final
-        assert final is not None
-        return final
-
     def finish(self, question: str, draft: str, passages: Sequence[Passage], baseline: Answer) -> Answer:
         """Verify ``draft`` against ``passages``; the Answer keeps only verified citations."""
         draft = draft.strip()
