@@ -29,6 +29,7 @@ from assistant.scope import FilterError
 from assistant.server import create_app
 from assistant.settings import Settings, get_settings
 from index.identity import EmbedderMismatch
+from index.shared import StoreUnavailable
 
 log = logging.getLogger("newsqa.app")
 
@@ -263,7 +264,7 @@ def main(settings: Settings | None = None) -> None:
     settings = settings or get_settings()
     try:
         assistant = build_assistant(settings)
-    except (RerankerError, LLMError, EmbedderMismatch) as exc:
+    except (RerankerError, LLMError, EmbedderMismatch, StoreUnavailable) as exc:
         raise SystemExit(f"error: {exc}") from None
     if settings.sample_corpus:
         ensure_sample_corpus(assistant.library)

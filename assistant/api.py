@@ -331,6 +331,7 @@ def list_articles(
 @router.get("/articles/{article_id}", response_model=ArticleDetail, summary="One article with its full text")
 def get_article(article_id: str, request: Request) -> dict:
     reader: Catalog = request.app.state.reader
+    _refresh(request)
     with request.app.state.reader_lock:
         article = reader.get(article_id)
         summary = next((r for r in reader.list() if r["id"] == article_id), None) if article else None
@@ -418,7 +419,16 @@ async def delete_article(article_id: str, request: Request) -> dict:
     return {"removed": True, "article_id": article_id}
 
 
+def _refresh(request: Request) -> None:
+    """With a shared Chroma server, pick up other processes' changes first (if it is reachable)."""
+    try:
+        request.app.state.runner.assistant.library.refresh()
+    except Exception as exc:  # noqa: BLE001 - a server that is down: list what the cache holds
+        log.warning("could not refresh from the shared index: %s", exc)
+
+
 def _catalog_list(request: Request) -> list[dict]:
+    _refresh(request)
     with request.app.state.reader_lock:
         return request.app.state.reader.list()
 

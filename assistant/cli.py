@@ -18,6 +18,7 @@ from assistant.scope import FilterError
 from assistant.settings import get_settings
 from assistant.types import Answer
 from index.identity import EmbedderMismatch
+from index.shared import StoreUnavailable
 from index.types import Passage, SearchFilter
 
 
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("-k must be at least 1")
     try:
         assistant = build_assistant(get_settings())
-    except (RerankerError, LLMError, EmbedderMismatch) as exc:
+    except (RerankerError, LLMError, EmbedderMismatch, StoreUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

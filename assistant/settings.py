@@ -206,6 +206,24 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest `/api/` request body in bytes, uploads included (else 413).",
     )
+    # --- a Chroma server shared by app replicas (index/shared.py) ---
+    chroma_url: str = Field(
+        default="",
+        description=(
+            "Chroma server to keep the index in, e.g. `http://127.0.0.1:8000` (`chroma run`); "
+            "empty: an embedded Chroma under NEWSQA_HOME. With a server, NEWSQA_HOME only holds "
+            "a cache that is refreshed from it, so several app processes can share one index."
+        ),
+    )
+    chroma_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token sent to the Chroma server (if it is started with token auth).",
+    )
+    chroma_refresh_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="How often a process checks the Chroma server for other processes' changes.",
+    )
     # --- ingestion at scale (index/: lock.py, fetch.py) ---
     lock_timeout: float = Field(
         default=60.0,

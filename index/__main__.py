@@ -8,13 +8,14 @@ import logging
 import sys
 
 from assistant.settings import Settings, get_settings
-from index.embed import EmbedderError, SentenceEmbedder
+from index.embed import EmbedderError
 from index.fields import FieldMap, FieldMapError
 from index.identity import EmbedderMismatch
 from index.ingest import SUPPORTED, ReadOptions
 from index.library import IngestReport, Library, SyncReport
 from index.lock import IndexBusy
 from index.progress import ProgressBars, wanted
+from index.shared import StoreUnavailable
 
 EXIT_FAILURES, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
 
@@ -24,15 +25,9 @@ def _print_json(data: object) -> None:
 
 
 def open_library(settings: Settings, check_embedder: bool = True) -> Library:
-    """The library as ``assistant.build.build_library`` makes it, plus the ingestion settings."""
-    return Library(
-        settings.home,
-        SentenceEmbedder(settings.embedder, batch_size=settings.embed_batch_size),
-        chunk_tokens=settings.chunk_tokens,
-        overlap_sentences=settings.chunk_overlap_sentences,
-        lock_timeout=settings.lock_timeout,
-        check_embedder=check_embedder,
-    )
+    from assistant.build import build_library
+
+    return build_library(settings, check_embedder=check_embedder)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         library = open_library(settings, check_embedder=args.command != "reindex")
         return _run(library, settings, args)
-    except (EmbedderMismatch, EmbedderError, FieldMapError, NotADirectoryError) as exc:
+    except (EmbedderMismatch, EmbedderError, FieldMapError, NotADirectoryError, StoreUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except IndexBusy as exc:

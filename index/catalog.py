@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS signatures (article_id TEXT PRIMARY KEY, minhash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS copies (article_id TEXT PRIMARY KEY, original TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS copies_original ON copies (original);
+CREATE TABLE IF NOT EXISTS published (article_id TEXT PRIMARY KEY, revision TEXT NOT NULL);
 """
 _ARTICLE_COLUMNS = "id, title, date, source, url, text, content_hash, chunks, added_at, path"
 
@@ -102,9 +103,7 @@ class Catalog:
                     raise
 
     def content_hash(self, article_id: str) -> str | None:
-        row = self._db.execute(
-            "SELECT content_hash FROM articles WHERE id = ?", (article_id,)
-        ).fetchone()
+        row = self._db.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row["content_hash"] if row else None
 
     @property
@@ -124,16 +123,18 @@ class Catalog:
         items: list[tuple[Article, list[Chunk]]],
         signatures: dict[str, bytes] | None = None,
         originals: dict[str, str | None] | None = None,
+        added_at: dict[str, str | None] | None = None,
     ) -> None:
         """``put`` for several articles in one transaction (one generation step).
 
         ``signatures`` are the articles' MinHash signatures; ``originals`` names, for an
         article that is a near-duplicate, the canonical article it copies (None: it is
-        canonical itself). See ``index/duplicates.py``.
+        canonical itself). See ``index/duplicates.py``. ``added_at`` keeps the time an
+        article was first indexed when copying it from a shared index (default: now).
         """
         if not items:
             return
-        signatures, originals = signatures or {}, originals or {}
+        signatures, originals, added_at = signatures or {}, originals or {}, added_at or {}
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self._db:
             for article, chunks in items:
@@ -148,7 +149,7 @@ class Catalog:
                         article.text,
                         article.content_hash,
                         len(chunks),
-                        now,
+                        added_at.get(article.id) or now,
                         article.path,
                     ),
                 )
@@ -253,8 +254,14 @@ class Catalog:
             (article_id,),
         )
         return [
-            Chunk(article_id=r["article_id"], position=r["position"], start=r["start"], end=r["end"],
-                  text=r["text"], sentences=sentences_from_json(r["sentences"]))
+            Chunk(
+                article_id=r["article_id"],
+                position=r["position"],
+                start=r["start"],
+                end=r["end"],
+                text=r["text"],
+                sentences=sentences_from_json(r["sentences"]),
+            )
             for r in rows
         ]
 
@@ -347,6 +354,7 @@ class Catalog:
             self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
             self._db.execute("DELETE FROM signatures WHERE article_id = ?", (article_id,))
             self._db.execute("DELETE FROM copies WHERE article_id = ?", (article_id,))
+            self._db.execute("DELETE FROM published WHERE article_id = ?", (article_id,))
             heir = self._db.execute(
                 "SELECT c.article_id FROM copies c JOIN articles a ON a.id = c.article_id "
                 "WHERE c.original = ? ORDER BY a.added_at, a.id LIMIT 1",
@@ -360,6 +368,28 @@ class Catalog:
                 self._bump()
             return removed
 
+    def record(self, article_id: str) -> dict | None:
+        """An article's row with its MinHash signature and original (for publishing)."""
+        row = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS}, s.minhash, c.original FROM articles a "
+            "LEFT JOIN signatures s ON s.article_id = a.id LEFT JOIN copies c ON c.article_id = a.id "
+            "WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def revisions(self) -> dict[str, str]:
+        """Article id -> the revision of the shared record this copy was made from."""
+        return dict(self._db.execute("SELECT article_id, revision FROM published").fetchall())
+
+    def set_revisions(self, revisions: dict[str, str | None]) -> None:
+        """Record (None: forget) the shared revisions of articles."""
+        with self._db:
+            for article_id, revision in revisions.items():
+                self._db.execute("DELETE FROM published WHERE article_id = ?", (article_id,))
+                if revision is not None:
+                    self._db.execute("INSERT INTO published VALUES (?, ?)", (article_id, revision))
+
     def get(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         return _article(row) if row else None
@@ -367,8 +397,7 @@ class Catalog:
     def list(self) -> list[dict]:
         """Metadata of every article (no text), newest first."""
         rows = self._db.execute(
-            "SELECT id, title, date, source, url, chunks, added_at FROM articles "
-            "ORDER BY date DESC, title"
+            "SELECT id, title, date, source, url, chunks, added_at FROM articles ORDER BY date DESC, title"
         )
         return [dict(r) for r in rows]
 

@@ -1,17 +1,24 @@
 """The library of indexed articles: ingest, sync, re-embed, list, remove, search.
 
 Writing is ordered so that a kill at any point is repaired by running again: chunks are
-upserted into Chroma under deterministic ids first, stale chunks deleted second, and the
-catalogue rows (with the content hashes that mark articles done) committed last, a batch
-of articles per transaction. Every write session holds the index's file lock and starts
-by reconciling Chroma with the catalogue (``index.reconcile``). The catalogue records the
-embedder that built the index; another one is refused (``index.identity``).
+upserted into Chroma under deterministic ids first, then the catalogue rows (with the
+content hashes that mark articles done) are committed, a batch of articles per
+transaction, and only then the chunks of replaced versions deleted. Every write session
+holds the index's file lock and starts by reconciling Chroma with the catalogue
+(``index.reconcile``). The catalogue records the embedder that built the index; another
+one is refused (``index.identity``).
+
+With a Chroma server (``chroma_url``) the records published in Chroma decide what is
+indexed; the local catalogue and BM25 index are a cache refreshed from them
+(``index.shared``), and writers also hold a lease in the server: one writer at a time.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -26,6 +33,7 @@ from index.ingest import Failure, ReadOptions, list_files, load_file
 from index.lexical import LexicalIndex
 from index.lock import WriteLock
 from index.reconcile import reconcile
+from index.shared import SharedCatalog, chroma_client, pull
 from index.speakers import ParsedSubjects, attribute_speakers
 from index.store import ChunkStore
 from index.types import Article, Chunk, Passage, SearchFilter, Sentence
@@ -43,6 +51,9 @@ BATCH_ARTICLES = 32
 BATCH_CHUNKS = 128
 _EMBEDDER_KEY = "embedder"
 _REINDEXING_KEY = "reindexing"
+_STAMP_KEY = "shared_stamp"
+# While a long ingestion runs, other replicas are told about its progress this often.
+_ANNOUNCE_SECONDS = 30.0
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -81,7 +92,8 @@ class SyncReport(IngestReport):
 
 
 class Library:
-    """Articles and their chunks: a SQLite catalogue beside a Chroma collection."""
+    """Articles and their chunks: a SQLite catalogue beside a Chroma collection (embedded
+    under ``home``, or on the Chroma server at ``chroma_url``)."""
 
     def __init__(
         self,
@@ -91,16 +103,33 @@ class Library:
         overlap_sentences: int = 1,
         lock_timeout: float = 60.0,
         check_embedder: bool = True,
+        chroma_url: str = "",
+        chroma_token: str | None = None,
+        refresh_seconds: float = 2.0,
     ) -> None:
         self.home = home
         self.embedder = embedder
         self.chunk_tokens = chunk_tokens
         self.overlap_sentences = overlap_sentences
+        self.chroma_url = chroma_url
         self.catalog = Catalog(home / "articles.sqlite3")
-        self.chunks = ChunkStore(home / "chroma", embedder)
+        self.shared: SharedCatalog | None = None
+        if chroma_url:
+            client = chroma_client(chroma_url, chroma_token)
+            self.chunks = ChunkStore(None, embedder, client=client)
+            self.shared = SharedCatalog(client)
+        else:
+            self.chunks = ChunkStore(home / "chroma", embedder)
         self.lexical = LexicalIndex(home / "bm25", self.catalog)
         self.lock = WriteLock(home / "write.lock", timeout=lock_timeout)
-        self._backfill_chunks()
+        self._refresh_seconds = refresh_seconds
+        self._refreshed_at = float("-inf")
+        self._refreshing = threading.Lock()
+        self._announced_at = 0.0
+        if self.shared is not None:
+            self.refresh(force=True)
+        else:
+            self._backfill_chunks()
         if check_embedder:
             self.check_embedder()
 
@@ -109,6 +138,83 @@ class Library:
         for article_id, content_hash in self.catalog.articles_without_chunks():
             log.info("recording the chunks of %s in the catalogue", article_id)
             self.catalog.backfill_chunks(content_hash, self.chunks.chunks_of(article_id))
+
+    # --- a shared index (Chroma server) --------------------------------------------------
+
+    def refresh(self, force: bool = False) -> None:
+        """Bring the local cache up to date with the shared index, if another process wrote.
+
+        Checks at most every ``refresh_seconds`` (one small request) unless ``force``.
+        """
+        if self.shared is None:
+            return
+        if not force and time.monotonic() - self._refreshed_at < self._refresh_seconds:
+            return
+        with self._refreshing:
+            self._refreshed_at = time.monotonic()
+            stamp = self.shared.stamp()
+            if stamp == self.catalog.get_meta(_STAMP_KEY):
+                return
+            for key in (_EMBEDDER_KEY, _REINDEXING_KEY):
+                self.catalog.set_meta(key, self.shared.get_state(key))
+            result = pull(self.shared, self.catalog, self.chunks)
+            if result.changed:
+                log.info(
+                    "refreshed from the shared index: %d updated, %d removed",
+                    len(result.updated),
+                    len(result.removed),
+                )
+            if result.incomplete:
+                # a writer is between publishing and tidying up, or died there: look again
+                log.info("articles not complete in the shared index yet: %s", result.incomplete)
+                if not self.lock.depth:
+                    return
+                # we are the writer now: drop them (a re-run adds them again)
+                self.shared.unpublish(result.incomplete)
+                for article_id in result.incomplete:
+                    self.catalog.remove(article_id)
+            self.catalog.set_meta(_STAMP_KEY, stamp)
+
+    def _publish(self, article_ids: Iterable[str]) -> None:
+        """Publish changed catalogue rows to the shared index (no-op without one)."""
+        if self.shared is None:
+            return
+        self.shared.publish(self.catalog, article_ids)
+        if time.monotonic() - self._announced_at > _ANNOUNCE_SECONDS:
+            self._announce()
+
+    def _announce(self) -> None:
+        """Tell other replicas that the shared index changed (they pull on their next check)."""
+        if self.shared is None:
+            return
+        self._announced_at = time.monotonic()
+        self.shared.renew()
+        self.shared.touch()
+        self.catalog.set_meta(_STAMP_KEY, self.shared.stamp())
+
+    def _set_state(self, key: str, value: str | None) -> None:
+        """Set index state locally and, with a shared index, in it."""
+        if self.shared is not None:
+            self.shared.set_state(key, value)
+        self.catalog.set_meta(key, value)
+
+    @contextmanager
+    def _session(self) -> Iterator[bool]:
+        """Hold the write lock (and the shared index's lease); yields True for the outermost."""
+        with self.lock:
+            outermost = self.lock.depth == 1
+            if not (outermost and self.shared is not None):
+                yield outermost
+                return
+            self.shared.acquire(self.lock.timeout)
+            try:
+                self.refresh(force=True)
+                yield True
+            finally:
+                try:
+                    self._announce()
+                finally:
+                    self.shared.release()
 
     # --- the embedder record --------------------------------------------------------------
 
@@ -138,15 +244,16 @@ class Library:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the write lock; the outermost session first checks and repairs the index."""
-        with self.lock:
-            if self.lock.depth == 1:
+        with self._session() as outermost:
+            if outermost:
                 self.check_embedder()
                 if self.built_with() is None:
-                    self.catalog.set_meta(_EMBEDDER_KEY, self.embedder_record().to_json())
+                    self._set_state(_EMBEDDER_KEY, self.embedder_record().to_json())
                 repair = reconcile(self.catalog, self.chunks)
                 if repair.changed:
-                    log.info("repaired the index: dropped %d chunks, restored %s",
-                             repair.dropped, repair.restored)
+                    log.info(
+                        "repaired the index: dropped %d chunks, restored %s", repair.dropped, repair.restored
+                    )
             yield
 
     def chunk(self, article: Article) -> list[Chunk]:
@@ -258,15 +365,23 @@ class Library:
         signatures: dict[str, bytes] = {}
         originals: dict[str, str | None] = {}
 
+        moved: list[str] = []
+
         def flush() -> None:
             nonlocal done
             if not batch:
+                self._publish(moved)
+                moved.clear()
                 return
             self.chunks.add_many([(a, c) for a, _, c in batch])
+            self.catalog.put_many([(a, c) for a, _, c in batch], signatures, originals)
+            self._publish([*(a.id for a, _, _ in batch), *moved])
+            moved.clear()
+            # Only now the replaced versions' chunks go: a reader finds the chunks of every
+            # version it can see (a kill before this line is tidied up by reconciliation).
             for article, old_hash, _ in batch:
                 if old_hash is not None:
                     self.chunks.delete_article(article.id, keep_hash=article.content_hash)
-            self.catalog.put_many([(a, c) for a, _, c in batch], signatures, originals)
             for article, _, _ in batch:
                 if originals.get(article.id):
                     report.duplicates[article.id] = originals[article.id]
@@ -282,14 +397,19 @@ class Library:
                 report.failed.append(item)
                 continue
             if item.id in seen:
-                log.warning("article id %r is given twice (%s and %s); the later one is kept",
-                            item.id, seen[item.id] or "-", item.path or "-")
+                log.warning(
+                    "article id %r is given twice (%s and %s); the later one is kept",
+                    item.id,
+                    seen[item.id] or "-",
+                    item.path or "-",
+                )
                 flush()
             seen[item.id] = item.path
             old_hash = self.catalog.content_hash(item.id)
             if old_hash == item.content_hash:
                 if item.path and known_paths.get(item.id) != item.path:
                     self.catalog.set_path(item.id, item.path)  # moved: sync --prune must know
+                    moved.append(item.id)
                 report.unchanged.append(item.id)
                 done += 1
                 progress("indexing", done, total)
@@ -330,8 +450,8 @@ class Library:
         """
         progress = progress or _no_progress
         configured = self.embedder_record()
-        with self.lock:
-            self.catalog.set_meta(_REINDEXING_KEY, configured.to_json())
+        with self._session():
+            self._set_state(_REINDEXING_KEY, configured.to_json())
             self.chunks.reset()
             ids = self.catalog.article_ids()
             batch: list[tuple[Article, list[Chunk]]] = []
@@ -340,14 +460,18 @@ class Library:
                 article = self.catalog.get(article_id)
                 if article is not None:
                     batch.append((article, self.chunk(article)))
-                if batch and (n == len(ids) or len(batch) >= BATCH_ARTICLES
-                              or sum(len(c) for _, c in batch) >= BATCH_CHUNKS):
+                if batch and (
+                    n == len(ids)
+                    or len(batch) >= BATCH_ARTICLES
+                    or sum(len(c) for _, c in batch) >= BATCH_CHUNKS
+                ):
                     self.chunks.add_many(batch)
                     self.catalog.replace_chunks(batch)
+                    self._publish(a.id for a, _ in batch)
                     batch = []
                     progress("re-embedding", n, len(ids))
-            self.catalog.set_meta(_EMBEDDER_KEY, configured.to_json())
-            self.catalog.set_meta(_REINDEXING_KEY, None)
+            self._set_state(_EMBEDDER_KEY, configured.to_json())
+            self._set_state(_REINDEXING_KEY, None)
         return {"articles": len(ids), "chunks": self.chunks.count(), "embedder": configured.name}
 
     def remove(self, article_id: str) -> bool:
@@ -357,21 +481,27 @@ class Library:
 
     def _remove(self, article_id: str) -> bool:
         # Catalogue first: a kill in between leaves chunks that reconciliation drops.
+        copies = [c["id"] for c in self.catalog.copies_of([article_id]).get(article_id, [])]
         removed = self.catalog.remove(article_id)
+        self._publish([article_id, *copies])  # the oldest copy is canonical now
         self.chunks.delete_article(article_id)
         return removed
 
     def get(self, article_id: str) -> Article | None:
+        self.refresh()
         return self.catalog.get(article_id)
 
     def list(self) -> list[dict]:
+        self.refresh()
         return self.catalog.list()
 
     def stats(self) -> dict:
+        self.refresh()
         return {
             "articles": self.catalog.count(),
             "chunks": self.chunks.count(),
             "home": str(self.home),
+            "chroma": self.chroma_url or "embedded",
             "embedder": self.embedder.name,
             "built_with": asdict(built) if (built := self.built_with()) else None,
         }
@@ -384,6 +514,7 @@ class Library:
         embedding: list[float] | None = None,
     ) -> list[Passage]:
         """Dense search: the ``k`` chunks closest in meaning (score: cosine similarity)."""
+        self.refresh()
         where = where if where and not where.is_empty else None
         passages = self.chunks.search(query, k, where, embedding)
         # A chunk the catalogue does not list belongs to an ingestion that was killed before
@@ -393,6 +524,7 @@ class Library:
 
     def search_lexical(self, query: str, k: int, where: SearchFilter | None = None) -> list[Passage]:
         """BM25 search over titles and chunk texts (score: BM25, unbounded)."""
+        self.refresh()
         allowed = self.catalog.chunk_ids(where) if where else None
         return [
             Passage(
@@ -416,6 +548,7 @@ class Library:
         return self.lexical.scores(query, chunk_ids)
 
     def sources(self) -> list[str]:
+        self.refresh()
         return self.catalog.sources()
 
     def months(self) -> set[tuple[int, int]]:
@@ -423,4 +556,5 @@ class Library:
         return self.catalog.months()
 
     def is_empty(self) -> bool:
+        self.refresh()
         return self.catalog.count() == 0

@@ -82,20 +82,37 @@ def passage_to_document(passage: Passage) -> Document:
     return Document(page_content=passage.chunk.text, metadata=meta, id=passage.id or None)
 
 
+def local_client(path: Path):  # -> chromadb.ClientAPI
+    """An embedded Chroma persisted in ``path`` (the default: no server)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
 class ChunkStore:
-    """Chunks of articles in a persistent Chroma collection, cosine space."""
+    """Chunks of articles in a Chroma collection (embedded or on a server), cosine space."""
 
-    def __init__(self, path: Path, embeddings: Embeddings, collection: str = COLLECTION) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        path.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self,
+        path: Path | None,
+        embeddings: Embeddings,
+        collection: str = COLLECTION,
+        client=None,  # noqa: ANN001 - a chromadb client (e.g. an HttpClient); default: local at path
+    ) -> None:
+        if client is None:
+            if path is None:
+                raise ValueError("ChunkStore needs a folder or a Chroma client")
+            client = local_client(path)
         self._embeddings = embeddings
         self._name = collection
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
+        self._client = client
         self._open()
+
+    @property
+    def client(self):  # noqa: ANN201 - chromadb.ClientAPI
+        return self._client
 
     def _open(self) -> None:
         from langchain_chroma import Chroma
@@ -181,6 +198,17 @@ class ChunkStore:
         for chunk_id, vector in zip(found["ids"], found["embeddings"], strict=True):
             vector = np.asarray(vector, dtype=np.float32)
             out[chunk_id] = float(vector @ query / (np.linalg.norm(vector) or 1.0))
+        return out
+
+    def chunks_by_article(self, article_ids: list[str]) -> dict[str, list[tuple[str, Chunk]]]:
+        """Article id -> (chunk id, chunk) of every stored chunk of those articles (any version)."""
+        found = self._chroma.get(
+            where={"article_id": {"$in": article_ids}}, include=["documents", "metadatas"]
+        )
+        out: dict[str, list[tuple[str, Chunk]]] = {}
+        for chunk_id, text, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True):
+            chunk = document_to_passage(Document(page_content=text, metadata=meta), 0.0).chunk
+            out.setdefault(chunk.article_id, []).append((chunk_id, chunk))
         return out
 
     def chunks_of(self, article_id: str) -> list[Chunk]:
