@@ -37,6 +37,13 @@ _SPEECH_STEMS = frozenset(
     for w in "say said says tell told think propose proposed suggest stress emphasize emphasise "
     "call agree agreed state mention talk describe express".split()
 )
+# Words that frame a comparison or timeline rather than say what it is about: "compare the
+# April and September meetings on railways" is answered by what each says about railways.
+_FRAME_STEMS = frozenset(
+    stem(w)
+    for w in "compare comparison differ difference different change changed between each both "
+    "meeting meetings visit visits develop developed evolve timeline".split()
+)
 _LEADING_PRONOUN = re.compile(r"(?:^|,\s+)(he|she)\s+(?=\w)", re.IGNORECASE)
 SPEAKER_BONUS = 0.10
 DATE_BONUS = 0.05  # "when" questions: a sentence stating a date answers them
@@ -111,7 +118,9 @@ class ExtractiveAnswerer:
 
         vectors = self.embed([query] + [c.text for c in candidates])
         cosine = vectors[1:] @ vectors[0]
-        wanted = [t for t in dict.fromkeys(terms(query)) if t not in _SPEECH_STEMS]
+        framed = question_kind(question) in ("comparison", "timeline")
+        ignored = _SPEECH_STEMS | (_FRAME_STEMS if framed else frozenset())
+        wanted = [t for t in dict.fromkeys(terms(query)) if t not in ignored]
         weights = self.idf(wanted) if wanted else {}
         total = sum(weights.values())
         people = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})

@@ -23,7 +23,7 @@ _MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_PERIOD_WORD = r"(?:in|during|of|from|since|after|before|until)"
+_PERIOD_WORD = r"(?:in|during|of|from|since|after|before|until|between)"
 
 # Longest forms first; each yields (year?, month?, day?).
 _DATE_FORMS = [
@@ -34,6 +34,8 @@ _DATE_FORMS = [
     re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*,?\s*(?:19|20)\d\d)", re.IGNORECASE),
     re.compile(rf"\b{_PERIOD_WORD}\s+{_MONTH}(?!\s+[0-3]?\d)\b", re.IGNORECASE),
     re.compile(rf"\b{_PERIOD_WORD}\s+{_YEAR}\b", re.IGNORECASE),
+    # a month as a modifier or in a list: "the April talks", "between April and September"
+    re.compile(rf"\b(?:the|and|or|to|versus|vs\.?)\s+{_MONTH}(?!\s+[0-3]?\d)\b", re.IGNORECASE),
 ]
 _BEFORE = re.compile(r"\b(before|until|till|prior to|earlier than|by)\s+(the\s+)?$", re.IGNORECASE)
 _AFTER = re.compile(r"\b(after|later than|following)\s+(the\s+)?$", re.IGNORECASE)
@@ -234,8 +236,11 @@ def scope_of(question: str, sources: Sequence[str], months: set[tuple[int, int]]
     periods = [d for d in free if d.day is None or d.relation != "in"]
     if len(periods) == 1:
         scope.where = periods[0].as_filter()
-    elif len(periods) > 1:  # "between April and September 2025": the span of them all
+    elif len(periods) > 1:  # "between April and September 2025": the span of them all,
         scope.where = SearchFilter(since=min(d.since for d in periods), until=max(d.until for d in periods))
+        for period in periods:  # and a look at each, so that each period is represented
+            if period.relation == "in":
+                _add(scope, period.as_filter())
     for day in (d for d in free if d not in periods):
         _add(scope, day.as_filter())
     for i, mention in enumerate(mentions):

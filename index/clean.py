@@ -36,6 +36,29 @@ def parse_date(value: object) -> dt.date | None:
         return None
 
 
+_MONTHS = (
+    r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+# A full date with its year: "September 4, 2025", "Sept. 4, 2025", "4 September 2025", "2025-09-04".
+_FULL_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}}|"
+    rf"\d{{1,2}} (?:{_MONTHS})\.?,? (?:19|20)\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}})\b"
+)
+# A dateline or byline sits in the first lines; later dates are usually about other events.
+OPENING_CHARS = 300
+
+
+def date_in_opening(body: str) -> dt.date | None:
+    """The publication date an article's dateline states ("HANOI, September 4, 2025 —"): the
+    first full date (with its year) in the opening ``OPENING_CHARS`` characters; else None."""
+    for match in _FULL_DATE.finditer(body[:OPENING_CHARS]):
+        parsed = parse_date(match.group().replace(".", ""))
+        if parsed is not None:
+            return parsed
+    return None
+
+
 def split_header(text: str) -> tuple[str, dict[str, str]]:
     """Remove leading header lines from ``text``; return the body and the header fields."""
     fields: dict[str, str] = {}

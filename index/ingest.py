@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from index.clean import normalise, parse_date, split_header
+from index.clean import date_in_opening, normalise, parse_date, split_header
 from index.decode import DecodeError, decode_text
 from index.documents import DocumentError, docx_text, pdf_text
 from index.fetch import FetchError, Page, fetch, url_lines
@@ -100,6 +100,8 @@ def make_article(
     parsed = parse_date(raw_date)
     if raw_date not in (None, "") and parsed is None:
         raise IngestError(f"unreadable date {raw_date!r} (use YYYY-MM-DD)")
+    if parsed is None:  # no date given: the dateline's, if the text opens with one
+        parsed = date_in_opening(body)
     return Article(
         id=slugify(str(id)) if id not in (None, "") else fallback_id,
         title=(title or header.get("title") or fallback_title or _title_from_text(body)).strip(),

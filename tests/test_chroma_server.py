@@ -130,7 +130,8 @@ def test_two_app_processes_share_the_index(chroma_url, tmp_path):
             home = tmp_path / name
             home.mkdir()
             log = (home / "app.log").open("w")
-            procs.append(subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=app_env(home, port, common),
+            env = app_env(home, port, common)
+            procs.append(subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env,
                                           stdout=log, stderr=log, stdin=subprocess.DEVNULL))  # fmt: skip
             bases.append(f"http://127.0.0.1:{port}")
         for base, proc in zip(bases, procs, strict=True):

@@ -213,6 +213,9 @@ def test_json_aliases_and_dates(fresh_library, tmp_path):
         {"id": "iso-date", "title": "ISO", "body": "Text with an ISO date.", "published": "2025-04-16"},
         {"id": "long-date", "title": "Long", "text": "Text with a long date.", "date": "September 4, 2025"},
         {"id": "no-date", "title": "None", "text": "Text without any date at all."},
+        # no date field: the dateline's date is the article's; a date without a year is not one
+        {"id": "dateline", "title": "Talks", "text": "HANOI, Sept. 4, 2025 (VNA) - The leaders met."},
+        {"id": "no-year", "title": "Talks", "text": "The leaders met on September 4 in Hanoi."},
     ]), encoding="utf-8")
     (tmp_path / "inline.txt").write_text("date 2025-04-16\nThe council met on Wednesday.", encoding="utf-8")
 
@@ -223,9 +226,9 @@ def test_json_aliases_and_dates(fresh_library, tmp_path):
     assert (harbour.title, harbour.source, harbour.date.isoformat()) == (
         "Harbour reopens", "Harbour Weekly", "2025-04-16")
     dates = {i: (a.date.isoformat() if (a := fresh_library.get(i)).date else None)
-             for i in ("iso-date", "long-date", "no-date", "inline")}
+             for i in ("iso-date", "long-date", "no-date", "inline", "dateline", "no-year")}
     assert dates == {"iso-date": "2025-04-16", "long-date": "2025-09-04", "no-date": None,
-                     "inline": "2025-04-16"}
+                     "inline": "2025-04-16", "dateline": "2025-09-04", "no-year": None}
     assert fresh_library.get("inline").text == "The council met on Wednesday."
 
 
