@@ -421,8 +421,10 @@ async def delete_article(article_id: str, request: Request) -> dict:
 
 def _refresh(request: Request) -> None:
     """With a shared Chroma server, pick up other processes' changes first (if it is reachable)."""
+    assistant = request.app.state.runner.assistant
     try:
-        request.app.state.runner.assistant.library.refresh()
+        with assistant.lock:  # the cache is written: not while an answer reads it
+            assistant.library.refresh()
     except Exception as exc:  # noqa: BLE001 - a server that is down: list what the cache holds
         log.warning("could not refresh from the shared index: %s", exc)
 
