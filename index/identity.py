@@ -2,11 +2,15 @@
 
 Vectors of two models live in different spaces; mixing them makes every similarity
 meaningless without any error. So the catalogue records the model that built the index
-(its setting, folder, a hash of its files, dimension, library versions) and an index is
-not opened with another one. The hash covers the model's files (weights, configuration,
-tokenizer), so a copied or moved folder is the same model, and a changed pooling or
-weights file is not. Hashing ~90 MB takes about a second, so it is cached per file
-size and modification time.
+(its setting, folder, a hash of its files, dimension, library versions, and the backend
+that ran it) and an index is not opened with another one. The int8 ONNX backend's vectors
+are close to but not the same as the fp32 ones, so moving to or from it is a change of space
+too; the fp32 ONNX export reproduces PyTorch's vectors (cosine > 0.9999, checked when it is
+exported), so ``torch`` and ``onnx`` share one space (records written before backends
+existed read as ``torch``). The hash covers the
+model's files (weights, configuration, tokenizer), so a copied or moved folder is the same
+model, and a changed pooling or weights file is not. Hashing ~90 MB takes about a second,
+so it is cached per file size and modification time.
 """
 
 from __future__ import annotations
@@ -25,6 +29,15 @@ _CACHE_VERSION = 1
 _MEMO: dict[str, tuple[list, str]] = {}  # folder -> (file stamps, sha256), per process
 
 
+# Backends whose vectors are interchangeable map to one space; any other backend is its own.
+_SPACES = {"torch": "fp32", "onnx": "fp32"}
+
+
+def vector_space(backend: str) -> str:
+    """The space a backend's vectors live in: ``torch`` and ``onnx`` (both fp32) share one."""
+    return _SPACES.get(backend, backend)
+
+
 class EmbedderMismatch(RuntimeError):
     """The index was built with another embedder than the configured one."""
 
@@ -39,6 +52,7 @@ class EmbedderRecord:
     dimension: int | None
     sentence_transformers: str
     package: str = ""
+    backend: str = "torch"  # index.embed.BACKENDS; absent from records of older indexes
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -49,25 +63,38 @@ class EmbedderRecord:
         return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if k in data})
 
     def same_space(self, other: EmbedderRecord) -> bool:
-        """Whether vectors of the two are comparable (same files, same dimension)."""
-        return self.fingerprint == other.fingerprint and self.dimension == other.dimension
+        """Whether vectors of the two are comparable (same files, dimension and vector space)."""
+        return (
+            self.fingerprint == other.fingerprint
+            and self.dimension == other.dimension
+            and vector_space(self.backend) == vector_space(other.backend)
+        )
 
     def label(self) -> str:
-        return f"{self.name} (model files {self.fingerprint[:12]}, {self.dimension or '?'} dimensions)"
+        return (
+            f"{self.name} (backend {self.backend}, model files {self.fingerprint[:12]}, "
+            f"{self.dimension or '?'} dimensions)"
+        )
 
 
 def mismatch_message(built: EmbedderRecord, configured: EmbedderRecord) -> str:
+    settings = []
+    if built.fingerprint != configured.fingerprint or built.dimension != configured.dimension:
+        settings.append(f"NEWSQA_EMBEDDER={built.name}")
+    if vector_space(built.backend) != vector_space(configured.backend):
+        settings.append(f"NEWSQA_EMBEDDER_BACKEND={built.backend}")
     return (
         f"this index was built with {built.label()}; you configured {configured.label()}: "
         f"run `python -m index reindex` to re-embed every article with the configured one, "
-        f"or set NEWSQA_EMBEDDER={built.name}"
+        f"or set {' and '.join(settings or [f'NEWSQA_EMBEDDER={built.name}'])}"
     )
 
 
 def _model_files(folder: Path) -> list[Path]:
     """Files that decide the vectors: everything but hidden files and read-mes."""
     return sorted(
-        p for p in folder.rglob("*")
+        p
+        for p in folder.rglob("*")
         if p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         and p.suffix.lower() != ".md"
@@ -144,8 +171,11 @@ def dimension(folder: Path) -> int | None:
     return int(size) if size else None
 
 
-def describe(name: str, folder: Path, cache_file: Path | None = None) -> EmbedderRecord:
-    """The record of a configured embedder (``name``: the NEWSQA_EMBEDDER setting)."""
+def describe(
+    name: str, folder: Path, cache_file: Path | None = None, backend: str = "torch"
+) -> EmbedderRecord:
+    """The record of a configured embedder (``name``: the NEWSQA_EMBEDDER setting,
+    ``backend``: NEWSQA_EMBEDDER_BACKEND, which runtime computes its vectors)."""
     try:
         st_version = metadata.version("sentence-transformers")
     except metadata.PackageNotFoundError:
@@ -165,4 +195,5 @@ def describe(name: str, folder: Path, cache_file: Path | None = None) -> Embedde
         dimension=dimension(folder),
         sentence_transformers=st_version,
         package=package,
+        backend=backend,
     )

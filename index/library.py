@@ -220,7 +220,12 @@ class Library:
 
     def embedder_record(self) -> EmbedderRecord:
         """The record of the configured embedder (hash of its files; cached under home)."""
-        return describe(self.embedder.name, self.embedder.path, self.home / "embedder-fingerprints.json")
+        return describe(
+            self.embedder.name,
+            self.embedder.path,
+            self.home / "embedder-fingerprints.json",
+            backend=self.embedder.backend,
+        )
 
     def built_with(self) -> EmbedderRecord | None:
         """The embedder that built this index (None: nothing recorded yet)."""

@@ -29,7 +29,6 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from index.catalog import Catalog
@@ -92,9 +91,9 @@ class SharedCatalog:
     """Article records and index state in two small Chroma collections."""
 
     def __init__(self, client, lease_seconds: float = 120.0) -> None:  # noqa: ANN001 - chromadb client
-        options: dict[str, Any] = {"embedding_function": None}
-        self._articles = client.get_or_create_collection(ARTICLES, **options)
-        self._state = client.get_or_create_collection(STATE, **options)
+        # No embedding function: records are fetched by id, so Chroma never embeds them.
+        self._articles = client.get_or_create_collection(ARTICLES, embedding_function=None)
+        self._state = client.get_or_create_collection(STATE, embedding_function=None)
         self.lease_seconds = lease_seconds
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -216,11 +215,6 @@ class SharedCatalog:
     def unpublish(self, article_ids: list[str]) -> None:
         if article_ids:
             self._articles.delete(ids=article_ids)
-
-    def clear(self) -> None:
-        ids = list(self.records())
-        for start in range(0, len(ids), _PAGE):
-            self._articles.delete(ids=ids[start : start + _PAGE])
 
 
 def _busy_message(holder: dict | None, timeout: float) -> str:
