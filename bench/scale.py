@@ -1333,6 +1333,13 @@ def markdown(result: dict) -> str:
             f"Being built: {name}, {done} in {p['seconds']:,.0f} s over {p['segments']} segment(s) "
             "when this run took it up (a run stopped before it completes is resumed by the next)."
         )
+    reused = [k for k, v in rate.items() if v.get("reused")]
+    if reused:
+        notes.append(
+            "Ingestion rates reused from an earlier run (--reuse-slices): "
+            + ", ".join(f"{k} (measured {rate[k].get('measured_at')})" for k in reused)
+            + "."
+        )
     cached = [k for k, v in stores.items() if v.get("build_cached")]
     if cached:
         notes.append(
