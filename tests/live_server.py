@@ -91,10 +91,15 @@ def live_app(home: Path, ingest: list[Path], extra_env: dict[str, str] | None = 
         wait_for(base + "/widget.js", proc)
         yield base
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
         log.close()
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (what stops Gradio and uvicorn cleanly), then SIGKILL after 20 s; bounded."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

@@ -7,7 +7,6 @@ see each other's uploads and deletions; a dead server is a clear error.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from live_server import REPO, SAMPLE, app_env, free_port, run_module, wait_for
+from live_server import REPO, SAMPLE, app_env, free_port, run_module, stop, wait_for
 
 from assistant.build import build_assistant, build_library, ensure_sample_corpus
 from assistant.settings import Settings
@@ -50,12 +49,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         wait_for(url + "/api/v2/heartbeat", proc, seconds=60)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
         log.close()
 
 
@@ -151,13 +145,7 @@ def test_two_app_processes_share_the_index(chroma_url, tmp_path):
         assert one.get("/api/articles/museum").status_code == 404
     finally:
         for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc)
 
 
 def _ask_until(client: httpx.Client, question: str, done, seconds: float = 20) -> dict:  # noqa: ANN001
