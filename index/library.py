@@ -208,6 +208,9 @@ class Library:
                 return
             self.shared.acquire(self.lock.timeout)
             try:
+                # Pull even if the stamp did not move: a writer killed after publishing
+                # records but before announcing them must not have its chunks taken for orphans.
+                self.catalog.set_meta(_STAMP_KEY, None)
                 self.refresh(force=True)
                 yield True
             finally:

@@ -112,6 +112,24 @@ def test_unfinished_ingestion_is_not_served_and_is_tidied(chroma_url, embedder, 
     assert writer.chunks.count() == before
 
 
+def test_published_but_unannounced_work_survives_the_next_writer(chroma_url, embedder, tmp_path):
+    writer = replica(tmp_path / "w", chroma_url, embedder).library
+    other = replica(tmp_path / "o", chroma_url, embedder).library
+    ensure_sample_corpus(writer)
+    other.get(MUSEUM.id)  # other's cache is now up to date with the stamp
+    # A writer that published the museum and was killed before announcing it (no new stamp):
+    chunks = writer.chunk(MUSEUM)
+    writer.chunks.add(MUSEUM, chunks)
+    writer.catalog.put(MUSEUM, chunks)
+    writer.shared.publish(writer.catalog, [MUSEUM.id])
+    with other.writing():  # the next writer pulls the records, so these are not orphans
+        pass
+    assert other.get(MUSEUM.id) is not None
+    assert other.chunks.article_chunk_count(MUSEUM.id) == len(chunks)
+    assert MUSEUM.id in cited_articles(replica(tmp_path / "r", chroma_url, embedder).ask(MUSEUM_Q))
+    assert other.remove(MUSEUM.id)  # the server is shared by this module's tests
+
+
 def test_two_app_processes_share_the_index(chroma_url, tmp_path):
     admin = "admin-token-for-replicas-0123456789"
     common = {"NEWSQA_CHROMA_URL": chroma_url, "NEWSQA_CHROMA_REFRESH_SECONDS": "0.5",
