@@ -252,7 +252,7 @@ def pull(shared: SharedCatalog, catalog: Catalog, store: ChunkStore) -> Pull:
         for article_id in ids:
             meta = published[article_id]
             chunks = [
-                c for cid, c in stored.get(article_id, []) if cid.split(":")[-2] == meta["content_hash"][:12]
+                c for cid, c in stored.get(article_id, []) if c.chunk_id(meta["content_hash"]) == cid
             ]
             if article_id not in bodies or len(chunks) != int(meta.get("chunks", 0)):
                 result.incomplete.append(article_id)

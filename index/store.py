@@ -110,10 +110,6 @@ class ChunkStore:
         self._client = client
         self._open()
 
-    @property
-    def client(self):  # noqa: ANN201 - chromadb.ClientAPI
-        return self._client
-
     def _open(self) -> None:
         from langchain_chroma import Chroma
 
@@ -213,12 +209,8 @@ class ChunkStore:
 
     def chunks_of(self, article_id: str) -> list[Chunk]:
         """The stored chunks of one article, in order (used to migrate older catalogues)."""
-        found = self._chroma.get(where={"article_id": article_id}, include=["documents", "metadatas"])
-        docs = [
-            Document(page_content=text, metadata=meta)
-            for text, meta in zip(found["documents"], found["metadatas"], strict=True)
-        ]
-        return sorted((document_to_passage(d, 0.0).chunk for d in docs), key=lambda c: c.position)
+        stored = self.chunks_by_article([article_id]).get(article_id, [])
+        return sorted((chunk for _, chunk in stored), key=lambda c: c.position)
 
 
 def chroma_where(where: SearchFilter) -> dict | None:
