@@ -104,9 +104,28 @@ class SentenceEmbedder(Embeddings):
     def max_tokens(self) -> int:
         return int(self.model.max_seq_length)
 
+    @cached_property
+    def _counter(self):  # -> tokenizers.Tokenizer | None
+        """A copy of the model's fast tokenizer for counting only. Each call of the model's
+        own tokenizer resets its truncation and padding (a write), so sharing it with an
+        ``encode`` running in another thread fails with "Already borrowed"; ingestion
+        chunks articles in a background thread while the encoder runs."""
+        backend = getattr(self.model.tokenizer, "backend_tokenizer", None)
+        if backend is None:
+            return None
+        from tokenizers import Tokenizer
+
+        counter = Tokenizer.from_str(backend.to_str())
+        counter.no_truncation()
+        counter.no_padding()
+        return counter
+
     def count_tokens(self, text: str) -> int:
         """Word-piece tokens the model sees for ``text`` (without special tokens)."""
-        return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+        counter = self._counter
+        if counter is None:
+            return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return len(counter.encode(text, add_special_tokens=False).ids)
 
     def encode(self, texts: list[str]):  # -> numpy.ndarray, shape (len(texts), dim)
         return self.model.encode(

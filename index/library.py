@@ -19,10 +19,12 @@ import logging
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.catalog import Catalog
 from index.chunk import chunk_text
@@ -32,11 +34,15 @@ from index.identity import EmbedderMismatch, EmbedderRecord, describe, mismatch_
 from index.ingest import Failure, ReadOptions, list_files, load_file
 from index.lexical import LexicalIndex
 from index.lock import WriteLock
+from index.prefetch import Prefetcher, prefetching
 from index.reconcile import reconcile
 from index.shared import SharedCatalog, chroma_client, pull
 from index.speakers import ParsedSubjects, attribute_speakers
 from index.store import ChunkStore
 from index.types import Article, Chunk, Passage, SearchFilter, Sentence
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,8 @@ Progress = Callable[[str, int, int], None]
 # Articles embedded and committed together: fewer, larger embedder calls and transactions.
 BATCH_ARTICLES = 32
 BATCH_CHUNKS = 128
+# Articles chunked ahead of the encoder by the background thread (index.prefetch).
+PREPARE_AHEAD = 2 * BATCH_ARTICLES
 _EMBEDDER_KEY = "embedder"
 _REINDEXING_KEY = "reindexing"
 _STAMP_KEY = "shared_stamp"
@@ -363,6 +371,27 @@ class Library:
 
     def _ingest(self, items: list[Article | Failure], report: IngestReport, progress: Progress) -> None:
         """Add changed articles in batches: Chroma upsert, stale chunks deleted, catalogue commit."""
+        # Articles that may need (re)indexing are chunked in a background thread, ahead of the
+        # encoder (an id given twice may be unchanged by its second turn: its work is dropped).
+        articles = [i for i in items if isinstance(i, Article)]
+        repeated = {i for i, n in Counter(a.id for a in articles).items() if n > 1}
+        stale = [a for a in articles if a.id in repeated or self.catalog.content_hash(a.id) != a.content_hash]
+        if stale:
+            self.embedder.count_tokens("")  # load the model here, not in the worker
+        with prefetching(self._prepare, stale, PREPARE_AHEAD) as prepared:
+            self._ingest_items(items, report, progress, prepared)
+
+    def _prepare(self, article: Article) -> tuple[MinHash, list[Chunk]]:
+        """What indexing an article needs that depends on nothing else (thread-safe)."""
+        return signature(article.text), self.chunk(article)
+
+    def _ingest_items(
+        self,
+        items: list[Article | Failure],
+        report: IngestReport,
+        progress: Progress,
+        prepared: Prefetcher[Article, tuple[MinHash, list[Chunk]]],
+    ) -> None:
         total = sum(isinstance(i, Article) for i in items)
         done = 0
         progress("indexing", done, total)
@@ -422,13 +451,13 @@ class Library:
                 done += 1
                 progress("indexing", done, total)
                 continue
-            minhash = signature(item.text)
+            minhash, chunks = prepared.get(item)
             finder.discard(item.id)  # a changed article is compared as new
             original = finder.original_of(item.id, minhash, item.text, self._article_text)
             if original is None:
                 finder.add(item.id, minhash)
             signatures[item.id], originals[item.id] = to_bytes(minhash), original
-            batch.append((item, old_hash, self.chunk(item)))
+            batch.append((item, old_hash, chunks))
             if len(batch) >= BATCH_ARTICLES or sum(len(c) for _, _, c in batch) >= BATCH_CHUNKS:
                 flush()
         flush()

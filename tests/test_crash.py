@@ -3,9 +3,10 @@
 The kill test ingests synthetic articles, SIGKILLs the ingestion at random points after
 some articles are in, runs it again to completion and compares the index with a clean
 run into another home: the same chunk ids and texts in Chroma, the catalogue and BM25.
-It uses 300 articles: one uninterrupted run of 2,000 takes ~55 s on the 2 shared cores
-(~45 articles/s after the ~10 s model load), so a clean run, three killed runs and the
-final one would take over 3 minutes. ``KILL_TEST_ARTICLES=2000`` runs the full size.
+It uses 2,000 articles, as the ingestion issue asks: one uninterrupted run takes ~55 s on
+the 2 shared cores (~45 articles/s after the ~10 s model load), so a clean run, three killed
+runs and the final one take about 4 minutes. ``KILL_TEST_ARTICLES=300`` runs a quicker
+version while developing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from index.library import BATCH_ARTICLES
 pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ARTICLES = int(os.environ.get("KILL_TEST_ARTICLES", "300"))
+ARTICLES = int(os.environ.get("KILL_TEST_ARTICLES", "2000"))
 KILLS = 3
 TOWNS = ["Port Vell", "Kiel", "Valencia", "Gdansk", "Porto", "Bergen", "Split", "Malmo"]
 THINGS = ["bridge", "harbour", "library", "tram line", "school", "hospital wing", "park", "museum"]

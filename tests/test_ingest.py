@@ -317,3 +317,22 @@ def test_html_scripts_are_not_article_text(fresh_library, tmp_path):
     for article in (page, tiny):
         for bad in ("SCRIPT_SECRET", "alert(", "onerror", "<script", "<img", "document.write"):
             assert bad not in article.text, f"{bad!r} leaked into {article.id}: {article.text!r}"
+
+
+def test_an_id_given_twice_keeps_the_later_version(fresh_library, fresh_settings, tmp_path, sample_records):
+    """Articles are chunked ahead in a background thread; an id that comes twice in one batch
+    is indexed as its later version, and an identical repeat is reported unchanged."""
+    first, second = (dict(r) for r in sample_records[:2])
+    edited = dict(first, text=first["text"] + "\n\nThe talks ended with a state banquet in the evening.")
+    path = write_jsonl(tmp_path / "twice.jsonl", [first, second, edited, second])
+
+    report = fresh_library.add_paths([path])
+
+    assert sorted(report.added) == sorted([first["id"], second["id"]])
+    assert report.updated == [first["id"]] and report.unchanged == [second["id"]]
+    kept = fresh_library.get(first["id"])
+    assert kept.text.endswith("state banquet in the evening.")
+    stored = stored_chunks(fresh_settings, first["id"])
+    assert sorted(stored) == sorted(expected_ids(fresh_library, kept))
+    assert any("state banquet" in text for text in stored.values())
+    assert fresh_library.stats()["chunks"] == len(stored_chunks(fresh_settings))
