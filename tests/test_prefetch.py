@@ -74,3 +74,19 @@ def test_leaving_early_cancels_the_rest_and_ends_the_thread():
         prepared.get(0)
     assert len(done) < 20  # the queued work was cancelled, not run to the end
     assert threading.active_count() == before
+
+
+def test_ahead_zero_prepares_each_item_in_the_callers_thread_when_asked():
+    calls: list[tuple[int, str]] = []
+
+    def note(n: int) -> int:
+        calls.append((n, threading.current_thread().name))
+        return -n
+
+    items = [1, 2, 3]
+    with prefetching(note, items, ahead=0) as prepared:
+        assert calls == []
+        assert prepared.get(1) == -1
+        assert prepared.get(3) == -3  # 2 was skipped: never computed
+    here = threading.current_thread().name
+    assert calls == [(1, here), (3, here)]
