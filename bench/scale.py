@@ -1124,7 +1124,8 @@ def run(args: argparse.Namespace) -> dict:
         # The slices take ~20 min per pipeline at full size: a run that only continues the
         # store builds may reuse the last measurement of the same slice (--reuse-slices).
         record = cache / "slices" / f"{pipeline}-{corpus.files['slice'].stem}-{args.threads}.json"
-        if args.reuse_slices and record.exists():
+        reuse = args.reuse_slices is not None and (not args.reuse_slices or pipeline in args.reuse_slices)
+        if reuse and record.exists():
             measured = json.loads(record.read_text()) | {"reused": True}
             log.info("reusing the %s slice measured at %s", pipeline, measured.get("measured_at"))
         else:
@@ -1372,8 +1373,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     p.add_argument(
         "--reuse-slices",
-        action="store_true",
-        help="reuse the last ingestion-rate measurement of the same slice instead of measuring again",
+        nargs="*",
+        choices=("ours", "naive"),
+        default=None,
+        metavar="PIPELINE",
+        help="reuse the last ingestion-rate measurement of the same slice instead of measuring again "
+        "(of the pipelines named, else of both)",
     )
     p.add_argument(
         "--rebuild",
