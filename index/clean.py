@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from dateutil import parser as date_parser
 
@@ -12,13 +11,15 @@ from dateutil import parser as date_parser
 # or header lines "Date: September 4, 2025", "Title: ...", "Source: ...", "URL: ...".
 _INLINE_DATE = re.compile(r"\A\s*date\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
 # Blank lines between header lines are allowed (Word and PDF paragraphs are blank-line apart).
+# Unicode's control characters (category Cc) but newline and tab.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HEADER_LINE = re.compile(r"\A\s*(title|date|source|url)[ \t]*:[ \t]*(.+?)[ \t]*(?:\n|\Z)", re.I)
 
 
 def normalise(text: str) -> str:
     """Unify newlines, drop a BOM and control characters, trim the ends."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    text = _CONTROLS.sub("", text)
     return text.strip()
 
 

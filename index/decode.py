@@ -10,7 +10,8 @@ win (charset-normalizer alone prefers cp1250, which turns French "après" into "
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
+from typing import Any
 
 # Tried first, in this order, among candidates that fit equally well.
 PREFERRED = (
@@ -27,6 +28,8 @@ _BOMS = (
 _CHAOS_TOLERANCE = 0.02
 _COHERENCE_TOLERANCE = 0.05
 _MAX_CONTROL_SHARE = 0.01
+# Unicode's control characters (category Cc) but the whitespace ones: \t \n \v \f \r.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 class DecodeError(ValueError):
@@ -51,7 +54,35 @@ def decode_text(data: bytes) -> str:
     return _checked(_detect(data, first_bad))
 
 
+def stream_encoding(sample: bytes) -> str:
+    """The encoding to read a file too large to hold in memory, told from its first bytes.
+
+    The same rules as ``decode_text``; a sample that ends inside a character is fine.
+    """
+    encoding = next((name for bom, name in _BOMS if sample.startswith(bom)), None)
+    if encoding is None:
+        try:
+            sample.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
+                encoding = "utf-8"  # cut inside the last character
+            else:
+                encoding = _chosen(sample, f"byte 0x{sample[exc.start]:02x} at offset {exc.start}")[0]
+    _checked(sample.decode(encoding, errors="replace"))
+    return encoding
+
+
 def _detect(data: bytes, first_bad: str) -> str:
+    encoding, best = _chosen(data, first_bad)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:  # an equivalent code page that differs on an unused byte
+        return str(best)
+
+
+def _chosen(data: bytes, first_bad: str) -> tuple[str, Any]:
+    """(the encoding to use, charset-normalizer's best match) for bytes that are not UTF-8."""
     from charset_normalizer import from_bytes
 
     matches = list(from_bytes(data))
@@ -69,16 +100,12 @@ def _detect(data: bytes, first_bad: str) -> str:
             "save the file as UTF-8 and add it again"
         )
     fitting = {enc for m in tied for enc in (m.encoding, *m.could_be_from_charset)}
-    chosen = next((enc for enc in PREFERRED if enc in fitting), best.encoding)
-    try:
-        return data.decode(chosen)
-    except UnicodeDecodeError:  # an equivalent code page that differs on an unused byte
-        return str(best)
+    return next((enc for enc in PREFERRED if enc in fitting), best.encoding), best
 
 
 def _checked(text: str) -> str:
     """Refuse text that is mostly not text (a binary file that happens to decode)."""
-    controls = sum(1 for c in text if c not in "\n\r\t\f\v" and unicodedata.category(c) == "Cc")
+    controls = len(_CONTROLS.findall(text))
     if text and controls / len(text) > _MAX_CONTROL_SHARE:
         raise DecodeError(f"binary content ({controls} control characters): not a text file")
     return text

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -24,6 +24,7 @@ from index.decode import DecodeError, decode_text
 from index.documents import DocumentError, docx_text, pdf_text
 from index.fetch import FetchError, Page, fetch, url_lines
 from index.fields import FieldMap
+from index.streaming import StreamError, bounded_lines, open_text, undecodable
 from index.tabular import TableError, table_rows
 from index.types import Article
 
@@ -32,7 +33,9 @@ log = logging.getLogger(__name__)
 TEXT_TYPES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl", ".csv", ".tsv", ".urls")
 BINARY_TYPES = (".pdf", ".docx")
 SUPPORTED = TEXT_TYPES + BINARY_TYPES
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # one document; record files (JSONL, CSV) are streamed
+MAX_RECORD_CHARS = 50 * 1024 * 1024  # one JSONL line or CSV record
+RECORD_TYPES = (".jsonl", ".csv", ".tsv")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"\A#\s+(.+?)\s*(?:\n|\Z)")
 _FILE_LIKE_TITLE = re.compile(r"\.(docx?|pdf|odt|rtf|txt)$|^Microsoft Word - ", re.IGNORECASE)
@@ -115,7 +118,10 @@ def make_article(
 
 def _read_bytes(path: Path) -> bytes:
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise IngestError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        raise IngestError(
+            f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; for many articles in one file "
+            "use JSONL or CSV, which are read record by record at any size"
+        )
     data = path.read_bytes()
     if not data.strip():
         raise IngestError("file is empty")
@@ -223,30 +229,63 @@ def _records(items: Iterable[tuple[str, Any]], path: Path, fields: FieldMap) -> 
             yield Failure(where, str(exc), origin)
 
 
-def _jsonl(text: str, path: Path, fields: FieldMap) -> Iterator[Article | Failure]:
+def _jsonl(file: TextIO, encoding: str, path: Path, fields: FieldMap) -> Iterator[Article | Failure]:
     origin = os.path.abspath(path)
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in bounded_lines(file, MAX_RECORD_CHARS):
+        where = f"{path}:{n}"
+        if line is None:
+            yield Failure(where, f"the record is longer than {MAX_RECORD_CHARS:,} characters", origin)
+            continue
         if not line.strip():
+            continue
+        if reason := undecodable(line, encoding):
+            yield Failure(where, reason, origin)
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Failure(f"{path}:{n}", f"not valid JSON ({exc})", origin)
+            yield Failure(where, f"not valid JSON ({exc})", origin)
             continue
         try:
             yield _from_record(record, _record_id(record, path, n, fields), fields, origin)
         except IngestError as exc:
-            yield Failure(f"{path}:{n}", str(exc), origin)
+            yield Failure(where, str(exc), origin)
 
 
-def _csv(text: str, path: Path, fields: FieldMap) -> Iterator[Article | Failure]:
+def _csv(file: TextIO, encoding: str, path: Path, fields: FieldMap) -> Iterator[Article | Failure]:
+    origin = os.path.abspath(path)
     try:
-        header, rows = table_rows(text, "\t" if path.suffix.lower() == ".tsv" else None)
+        header, rows = table_rows(file, "\t" if path.suffix.lower() == ".tsv" else None)
         if missing := fields.missing(header):
             raise IngestError(f"no column for {', '.join(missing)}; the header has: {', '.join(header)}")
-        yield from _records(((f"{path}:{line}", row) for line, row in rows), path, fields)
+        for n, (line, row) in enumerate(rows, 1):
+            where = f"{path}:{line}"
+            if reason := undecodable("".join(row.values()), encoding):
+                yield Failure(where, reason, origin)
+                continue
+            try:
+                yield _from_record(row, _record_id(row, path, n, fields), fields, origin)
+            except IngestError as exc:
+                yield Failure(where, str(exc), origin)
     except TableError as exc:
         raise IngestError(str(exc)) from None
+
+
+def _record_stream(path: Path, options: ReadOptions) -> Iterator[Article | Failure]:
+    """Articles of a JSONL or CSV file, read record by record (any file size)."""
+    try:
+        file, encoding = open_text(path)
+    except StreamError as exc:
+        raise IngestError(str(exc)) from None
+    with file:
+        reader = _jsonl if path.suffix.lower() == ".jsonl" else _csv
+        try:
+            yield from reader(file, encoding, path, options.fields)
+        except UnicodeDecodeError as exc:  # UTF-16/32 bytes that cannot be escaped
+            raise IngestError(
+                f"stopped where the file is not {encoding.upper()} ({exc.reason}); "
+                "the records before were read"
+            ) from None
 
 
 def _from_url_list(text: str, path: Path, options: ReadOptions) -> Iterator[Article | Failure]:
@@ -294,6 +333,9 @@ def load_file(path: Path, options: ReadOptions | None = None) -> Iterator[Articl
                       f"supported: {', '.join(SUPPORTED)}", origin)
         return
     try:
+        if suffix in RECORD_TYPES:
+            yield from _record_stream(path, options)
+            return
         data = _read_bytes(path)
         if suffix in BINARY_TYPES:
             yield _from_document(data, suffix, stem_id, origin)
@@ -312,10 +354,6 @@ def load_file(path: Path, options: ReadOptions | None = None) -> Iterator[Articl
                 raise IngestError(f"not valid JSON ({exc})") from None
             records = data if isinstance(data, list) else [data]
             yield from _records(((f"{path}[{n}]", r) for n, r in enumerate(records, 1)), path, options.fields)
-        elif suffix == ".jsonl":
-            yield from _jsonl(text, path, options.fields)
-        elif suffix in (".csv", ".tsv"):
-            yield from _csv(text, path, options.fields)
         else:  # .urls
             yield from _from_url_list(text, path, options)
     except IngestError as exc:

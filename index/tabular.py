@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
+from typing import TextIO
 
 # Article bodies are longer than the csv module's default field limit (128 KiB).
 csv.field_size_limit(64 * 1024 * 1024)
@@ -17,17 +17,20 @@ class TableError(ValueError):
 Rows = Iterator[tuple[int, dict[str, str]]]
 
 
-def table_rows(text: str, delimiter: str | None = None) -> tuple[list[str], Rows]:
-    """(header, rows): each row is (line number where it ends, {column: value}).
+def table_rows(file: TextIO, delimiter: str | None = None) -> tuple[list[str], Rows]:
+    """(header, rows) of a file opened with ``newline=""``: each row is (line number where it
+    ends, {column: value}), read as they are consumed.
 
-    The delimiter is sniffed among ``, ; TAB |`` when not given.
+    The delimiter is sniffed among ``, ; TAB |`` in the first 64 KiB when not given.
     """
     if delimiter is None:
+        sample = file.read(64 * 1024)
+        file.seek(0)
         try:
-            delimiter = csv.Sniffer().sniff(text[:64 * 1024], delimiters=",;\t|").delimiter
+            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(file, delimiter=delimiter)
     try:
         header = [h.strip() for h in (reader.fieldnames or []) if h]
     except csv.Error as exc:

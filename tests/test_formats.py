@@ -269,6 +269,80 @@ def test_legacy_encodings_are_decoded_and_binary_refused(fresh_library, tmp_path
     assert "UTF-8" in failure_for(report, "tiny.txt").reason  # too little text to tell: refused
 
 
+# --- record files of any size ------------------------------------------------------------
+
+
+def news_record(n: int, body: str = "") -> dict:
+    return {"id": f"wire-{n}", "title": f"Wire story {n}", "date": "2025-04-16", "source": "Wire",
+            "text": body or f"Story {n}: the port of Kiel handled {n} ships on Monday, officials said."}
+
+
+def test_record_files_over_the_file_cap_are_streamed(fresh_library, tmp_path, monkeypatch):
+    """A news archive exported as one big JSONL or CSV is read record by record: the file cap
+    is for single documents; a record has its own cap, and bytes in another encoding than the
+    file's start fail only their record."""
+    import index.ingest
+    import index.streaming
+
+    monkeypatch.setattr(index.ingest, "MAX_FILE_BYTES", 2_000)
+    monkeypatch.setattr(index.ingest, "MAX_RECORD_CHARS", 1_000)
+    monkeypatch.setattr(index.streaming, "SAMPLE_BYTES", 600)  # later lines are outside the sample
+    archive = tmp_path / "archive.jsonl"
+    lines = [json.dumps(news_record(n), ensure_ascii=False).encode() for n in range(1, 31)]
+    lines[9] = json.dumps(news_record(10, "Le café du port a rouvert. " * 100)).encode()  # over the record cap
+    lines[19] = json.dumps(news_record(20, "Le café du port a rouvert lundi.")).encode().replace(
+        b"\\u00e9", "é".encode("cp1252"))  # a cp1252 byte in a UTF-8 file
+    lines[24] = json.dumps(news_record(25, "Le café du port a rouvert lundi."), ensure_ascii=False).encode()
+    archive.write_bytes(b"\n".join(lines) + b"\n")
+    assert archive.stat().st_size > 2_000
+    table = tmp_path / "archive.csv"
+    rows = [["Headline", "Body", "Published At"]] + [
+        [f"Harbour note {n}", f"Le maître du port a déclaré lundi que {n} navires\nsont arrivés.", "2025-04-16"]
+        for n in range(1, 41)
+    ]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    table.write_bytes(buffer.getvalue().encode("cp1252"))  # told from the first 600 bytes
+    (tmp_path / "big.txt").write_text("The port reopened. " * 200, encoding="utf-8")
+
+    report = fresh_library.add_paths([archive, table, tmp_path / "big.txt"])
+
+    assert sorted(report.added) == sorted(
+        [f"wire-{n}" for n in range(1, 31) if n not in (10, 20)] + [f"archive-{n}" for n in range(1, 41)]
+    ), report.to_dict()
+    assert fresh_library.get("wire-25").text == "Le café du port a rouvert lundi."
+    assert fresh_library.get("archive-40").text == "Le maître du port a déclaré lundi que 40 navires\nsont arrivés."
+    assert "longer than 1,000 characters" in failure_for(report, "archive.jsonl:10").reason
+    assert "not UTF-8" in failure_for(report, "archive.jsonl:20").reason
+    assert "use JSONL or CSV" in failure_for(report, "big.txt").reason
+
+
+def test_a_record_file_larger_than_memory_wants_is_read_in_bounded_memory(tmp_path):
+    """The real caps: a 60 MB JSONL is read whole without being held in memory."""
+    import tracemalloc
+
+    from index.ingest import MAX_FILE_BYTES, load_file
+
+    path = tmp_path / "large.jsonl"
+    body = "The port of Kiel handled more ships than ever on Monday, officials said. " * 600
+    with path.open("w", encoding="utf-8") as handle:
+        n = 0
+        while handle.tell() <= MAX_FILE_BYTES + 10 * 1024 * 1024:
+            n += 1
+            handle.write(json.dumps(news_record(n, f"{body} Record {n}.")) + "\n")
+    tracemalloc.start()
+    try:
+        count = last = 0
+        for item in load_file(path):
+            assert not hasattr(item, "reason"), item
+            count, last = count + 1, item
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == n and last.text.endswith(f"Record {n}.")
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB while reading {path.stat().st_size / 2**20:.0f} MiB"
+
+
 # --- URL lists ---------------------------------------------------------------------------
 
 PAGE = (
