@@ -289,16 +289,17 @@ def test_record_files_over_the_file_cap_are_streamed(fresh_library, tmp_path, mo
     monkeypatch.setattr(index.streaming, "SAMPLE_BYTES", 600)  # later lines are outside the sample
     archive = tmp_path / "archive.jsonl"
     lines = [json.dumps(news_record(n), ensure_ascii=False).encode() for n in range(1, 31)]
-    lines[9] = json.dumps(news_record(10, "Le café du port a rouvert. " * 100)).encode()  # over the record cap
+    # Line 10 is over the record cap, line 20 has a cp1252 byte in a UTF-8 file.
+    lines[9] = json.dumps(news_record(10, "Le café du port a rouvert. " * 100)).encode()
     lines[19] = json.dumps(news_record(20, "Le café du port a rouvert lundi.")).encode().replace(
-        b"\\u00e9", "é".encode("cp1252"))  # a cp1252 byte in a UTF-8 file
+        b"\\u00e9", "é".encode("cp1252"))
     lines[24] = json.dumps(news_record(25, "Le café du port a rouvert lundi."), ensure_ascii=False).encode()
     archive.write_bytes(b"\n".join(lines) + b"\n")
     assert archive.stat().st_size > 2_000
     table = tmp_path / "archive.csv"
+    harbour = "Le maître du port a déclaré lundi que {} navires\nsont arrivés."
     rows = [["Headline", "Body", "Published At"]] + [
-        [f"Harbour note {n}", f"Le maître du port a déclaré lundi que {n} navires\nsont arrivés.", "2025-04-16"]
-        for n in range(1, 41)
+        [f"Harbour note {n}", harbour.format(n), "2025-04-16"] for n in range(1, 41)
     ]
     buffer = io.StringIO(newline="")
     csv.writer(buffer).writerows(rows)
@@ -311,7 +312,7 @@ def test_record_files_over_the_file_cap_are_streamed(fresh_library, tmp_path, mo
         [f"wire-{n}" for n in range(1, 31) if n not in (10, 20)] + [f"archive-{n}" for n in range(1, 41)]
     ), report.to_dict()
     assert fresh_library.get("wire-25").text == "Le café du port a rouvert lundi."
-    assert fresh_library.get("archive-40").text == "Le maître du port a déclaré lundi que 40 navires\nsont arrivés."
+    assert fresh_library.get("archive-40").text == harbour.format(40)
     assert "longer than 1,000 characters" in failure_for(report, "archive.jsonl:10").reason
     assert "not UTF-8" in failure_for(report, "archive.jsonl:20").reason
     assert "use JSONL or CSV" in failure_for(report, "big.txt").reason
@@ -340,7 +341,8 @@ def test_a_record_file_larger_than_memory_wants_is_read_in_bounded_memory(tmp_pa
     finally:
         tracemalloc.stop()
     assert count == n and last.text.endswith(f"Record {n}.")
-    assert peak < 8 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB while reading {path.stat().st_size / 2**20:.0f} MiB"
+    size = path.stat().st_size
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB while reading {size / 2**20:.0f} MiB"
 
 
 # --- URL lists ---------------------------------------------------------------------------
