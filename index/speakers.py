@@ -39,7 +39,7 @@ TITLE_WORDS = frozenset(
     president vice state party general secretary secretary-general chairman chairwoman
     chair prime minister premier deputy foreign defence defense chief director head
     king queen prince princess emperor chancellor senator governor mayor ambassador
-    minister spokesperson spokesman spokeswoman speaker leader comrade mr mrs ms dr
+    minister spokesperson spokesman spokeswoman speaker leader comrade mr mrs ms dr coach
     sir lord madam excellency his her their standing committee congress assembly council
     ministry government central national people's people’s communist federal republic
     democratic socialist of the and a an cpc cpv politburo secretariat permanent
@@ -56,6 +56,7 @@ _JOINT_SUBJECT = re.compile(
 )
 _DESCRIPTION = re.compile(r"\b[Tt]he ([A-Z][a-z]+) (?:leader|president|side|part|head|guest|host)\b")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
+_NAME_CONTINUES = re.compile(r" [A-Z][a-z]")
 
 
 def _is_name_word(word: str) -> bool:
@@ -132,13 +133,23 @@ def _subject(sentence: str, verb_start: int) -> str:
     return clauses[-1] if clauses else ""
 
 
+def _name_like(word: str, text: str) -> bool:
+    """Whether a one-word name is capitalised somewhere other than at a sentence start, or
+    begins a longer name: "Reich" does; "Again" (in "Again, that's not to say...") does not."""
+    for mention in re.finditer(rf"\b{re.escape(word)}\b", text):
+        before = text[: mention.start()].rstrip(" \t\"'“‘(")
+        if before and before[-1] not in ".!?:;\n" or _NAME_CONTINUES.match(text, mention.end()):
+            return True
+    return False
+
+
 def _collect_people(text: str, sentences: Sequence[str]) -> _People:
     people = _People()
     for sentence in sentences:
         match = _VERB.search(sentence)
         if match:
             name = name_in_phrase(_subject(sentence, match.start()))
-            if name and len(name) > 1:
+            if name and len(name) > 1 and (" " in name or _name_like(name, text)):
                 people.add(name)
     # A one-word name ("Xi") takes its fuller form where the text has one ("Xi Jinping").
     for name in list(people.names):

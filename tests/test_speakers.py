@@ -96,3 +96,15 @@ def test_stored_sentences_carry_the_same_speakers(sample_library, attributed):
 )
 def test_name_in_phrase(phrase, name):
     assert name_in_phrase(phrase) == name
+
+
+@pytest.mark.parametrize("parsed", [True, False], ids=["parser", "rules"])
+def test_a_capitalised_sentence_opener_is_not_a_person(parsed):
+    text = (
+        "Coach Frank Reich said the team would improve after the break. Again, that's not to say "
+        "that Reich will be fired on Thursday. He was hoping to break that streak with Young."
+    )
+    spans = split_sentences(text)
+    speakers = attribute_speakers(text, spans, ParsedSubjects() if parsed else None)
+    assert "Again" not in speakers
+    assert speakers[0] == speakers[2] == "Frank Reich"  # "He" is the last person named
