@@ -318,6 +318,21 @@ def test_record_files_over_the_file_cap_are_streamed(fresh_library, tmp_path, mo
     assert "use JSONL or CSV" in failure_for(report, "big.txt").reason
 
 
+def test_utf16_record_files_and_a_truncated_end(tmp_path):
+    from index.ingest import load_file
+
+    table = tmp_path / "wide.csv"
+    bom = codecs.BOM_UTF16_LE
+    table.write_bytes(bom + "title,text\nCafé,Le café du port a rouvert.\n".encode("utf-16-le"))
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(bom + '{"title": "Café", "text": "Le café"}\n'.encode("utf-16-le") + b"\x00")
+
+    assert [(a.title, a.text) for a in load_file(table)] == [("Café", "Le café du port a rouvert.")]
+    article, failure = load_file(cut)
+    assert article.text == "Le café"  # the records before the damage are kept
+    assert "not UTF-16" in failure.reason and failure.path == str(cut)
+
+
 def test_a_record_file_larger_than_memory_wants_is_read_in_bounded_memory(tmp_path):
     """The real caps: a 60 MB JSONL is read whole without being held in memory."""
     import tracemalloc
