@@ -10,9 +10,9 @@ from dateutil import parser as date_parser
 # "date 2025-04-16 On the morning..." (the header may share its line with the body),
 # or header lines "Date: September 4, 2025", "Title: ...", "Source: ...", "URL: ...".
 _INLINE_DATE = re.compile(r"\A\s*date\s*[:=]?\s*(\d{4}-\d{2}-\d{2})\b[ \t]*\n?", re.IGNORECASE)
-# Blank lines between header lines are allowed (Word and PDF paragraphs are blank-line apart).
 # Unicode's control characters (category Cc) but newline and tab.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Blank lines between header lines are allowed (Word and PDF paragraphs are blank-line apart).
 _HEADER_LINE = re.compile(r"\A\s*(title|date|source|url)[ \t]*:[ \t]*(.+?)[ \t]*(?:\n|\Z)", re.I)
 
 

@@ -137,7 +137,7 @@ def _name_like(word: str, text: str) -> bool:
     """Whether a one-word name is capitalised somewhere other than at a sentence start, or
     begins a longer name: "Reich" does; "Again" (in "Again, that's not to say...") does not."""
     for mention in re.finditer(rf"\b{re.escape(word)}\b", text):
-        before = text[: mention.start()].rstrip(" \t\"'“‘(")
+        before = text[max(0, mention.start() - 16) : mention.start()].rstrip(" \t\"'“‘(")
         if before and before[-1] not in ".!?:;\n" or _NAME_CONTINUES.match(text, mention.end()):
             return True
     return False
