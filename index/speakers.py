@@ -145,11 +145,16 @@ def _name_like(word: str, text: str) -> bool:
 
 def _collect_people(text: str, sentences: Sequence[str]) -> _People:
     people = _People()
+    name_like: dict[str, bool] = {}  # one scan of the text per one-word name, not per statement
     for sentence in sentences:
         match = _VERB.search(sentence)
         if match:
             name = name_in_phrase(_subject(sentence, match.start()))
-            if name and len(name) > 1 and (" " in name or _name_like(name, text)):
+            if not name or len(name) == 1:
+                continue
+            if " " not in name and name not in name_like:
+                name_like[name] = _name_like(name, text)
+            if " " in name or name_like[name]:
                 people.add(name)
     # A one-word name ("Xi") takes its fuller form where the text has one ("Xi Jinping").
     for name in list(people.names):
