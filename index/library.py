@@ -553,7 +553,9 @@ class Library:
         """Dense search: the ``k`` chunks closest in meaning (score: cosine similarity)."""
         self.refresh()
         where = where if where and not where.is_empty else None
-        passages = self.chunks.search(query, k, where, embedding)
+        # The catalogue resolves a filter to chunk ids, which Chroma searches among.
+        among = sorted(self.catalog.chunk_ids(where) or ()) if where is not None else None
+        passages = self.chunks.search(query, k, among, embedding)
         # A chunk the catalogue does not list belongs to an ingestion that was killed before
         # it finished; it is not indexed yet (the re-run completes it).
         known = self.lexical.known([p.id for p in passages])

@@ -7,6 +7,7 @@ see each other's uploads and deletions; a dead server is a clear error.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -20,7 +21,7 @@ from live_server import REPO, SAMPLE, app_env, free_port, run_module, stop, wait
 from assistant.build import build_assistant, build_library, ensure_sample_corpus
 from assistant.settings import Settings
 from index.shared import StoreUnavailable
-from index.types import Article
+from index.types import Article, SearchFilter
 
 RAILWAY_Q = "What did Xi propose on railways?"
 MUSEUM = Article(
@@ -81,6 +82,9 @@ def test_ingests_and_answers_through_the_server(chroma_url, embedder, tmp_path):
     again = second.ask(RAILWAY_Q)
     assert again.text == answer.text and cited_articles(again) == cited_articles(answer)
     assert second.library.search_lexical("railway", 3)  # the cache's BM25 index was built
+    # A filter is resolved to chunk ids that the server searches among.
+    september = second.library.search(RAILWAY_Q, 5, SearchFilter(since=dt.date(2025, 9, 1)))
+    assert september and {p.date for p in september} == {dt.date(2025, 9, 4)}
 
     # Each sees the other's ingests and removals.
     assert second.library.add(MUSEUM) == "added"

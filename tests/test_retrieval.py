@@ -90,6 +90,17 @@ def test_date_filter_applies_to_both_rankings(sample_library):
         assert {p.date for p in september} == {SEPTEMBER}, mode
 
 
+def test_a_filtered_dense_search_ranks_like_the_whole_ranking_cut_to_the_filter(sample_library):
+    query = "railway cooperation between Vietnam and China"
+    everything = sample_library.search(query, k=1000)
+    for where in (SearchFilter(until=dt.date(2025, 4, 30)), SearchFilter(since=dt.date(2025, 9, 1))):
+        expected = [p.id for p in everything if where.matches(p.date, p.source, p.article_id)][:5]
+        found = sample_library.search(query, k=5, where=where)
+        assert expected and [p.id for p in found] == expected
+        assert [p.score for p in found] == pytest.approx([p.score for p in everything if p.id in expected])
+    assert sample_library.search(query, k=5, where=SearchFilter(sources=("No such outlet",))) == []
+
+
 def test_source_and_article_filters(two_source_library):
     retriever = NewsRetriever(library=two_source_library, k=8, use_scope=False)
     nhan_dan = retriever.passages("railways", where=SearchFilter(sources=("Nhan Dan",)))
