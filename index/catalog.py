@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from index.terms import terms
-from index.types import Article, Chunk, SearchFilter, sentences_from_json, sentences_json
+from index.types import Article, Chunk, sentences_from_json, sentences_json
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -319,16 +319,6 @@ class Catalog:
         )
         return [CatalogChunk(r) for r in rows]
 
-    def chunk_ids(self, where: SearchFilter) -> set[str] | None:
-        """Ids of the chunks of articles matching ``where`` (None when it does not restrict)."""
-        if where.is_empty:
-            return None
-        clauses, args = _filter_sql(where)
-        rows = self._db.execute(
-            f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {clauses}", args
-        )
-        return {r[0] for r in rows}
-
     def sources(self) -> list[str]:
         """Distinct non-empty sources, most articles first."""
         rows = self._db.execute(
@@ -441,24 +431,6 @@ class Catalog:
 
     def close(self) -> None:
         self._db.close()
-
-
-def _filter_sql(where: SearchFilter) -> tuple[str, list]:
-    clauses: list[str] = []
-    args: list = []
-    if where.since:
-        clauses.append("a.date >= ?")
-        args.append(where.since.isoformat())
-    if where.until:
-        clauses.append("a.date <= ?")
-        args.append(where.until.isoformat())
-    if where.sources:
-        clauses.append(f"a.source IN ({','.join('?' * len(where.sources))})")
-        args += list(where.sources)
-    if where.article_ids:
-        clauses.append(f"a.id IN ({','.join('?' * len(where.article_ids))})")
-        args += list(where.article_ids)
-    return " AND ".join(clauses) or "1", args
 
 
 def _article(row: sqlite3.Row) -> Article:

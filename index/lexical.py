@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog import Catalog, CatalogChunk
+from index.types import SearchFilter
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,42 @@ class _Loaded:
         self.rows = rows
         self.bm25 = bm25
         self.position = {r.id: i for i, r in enumerate(rows)}
+        self._columns: _Columns | None = None
+
+    @property
+    def columns(self) -> _Columns:
+        if self._columns is None:
+            self._columns = _Columns(self.rows)
+        return self._columns
+
+
+class _Columns:
+    """Each row's date, source and article as arrays, to resolve a filter without SQL."""
+
+    def __init__(self, rows: list[CatalogChunk]) -> None:
+        self.dates = np.array([r.date.toordinal() if r.date else -1 for r in rows], dtype=np.int64)
+        self.source_codes, self.sources = _codes([r.source for r in rows])
+        self.article_codes, self.articles = _codes([r.chunk.article_id for r in rows])
+
+    def mask(self, where: SearchFilter) -> np.ndarray:
+        keep = np.ones(len(self.dates), dtype=bool)
+        if where.since or where.until:
+            keep &= self.dates >= 0  # undated articles are outside any date range
+        if where.since:
+            keep &= self.dates >= where.since.toordinal()
+        if where.until:
+            keep &= self.dates <= where.until.toordinal()
+        if where.sources:
+            keep &= np.isin(self.source_codes, [self.sources.get(s, -1) for s in where.sources])
+        if where.article_ids:
+            keep &= np.isin(self.article_codes, [self.articles.get(a, -1) for a in where.article_ids])
+        return keep
+
+
+def _codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
+    index: dict[str, int] = {}
+    codes = np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+    return codes, index
 
 
 class LexicalIndex:
@@ -148,8 +185,15 @@ class LexicalIndex:
     def count(self) -> int:
         return len(self._current().rows)
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[LexicalHit]:
-        """The ``k`` best chunks for ``query``; ``allowed`` restricts to those chunk ids."""
+    def chunk_ids(self, where: SearchFilter) -> list[str]:
+        """Ids of the searchable chunks of the articles ``where`` matches, in index order."""
+        loaded = self._current()
+        if not loaded.rows:
+            return []
+        return [loaded.rows[i].id for i in np.flatnonzero(loaded.columns.mask(where))]
+
+    def search(self, query: str, k: int, where: SearchFilter | None = None) -> list[LexicalHit]:
+        """The ``k`` best chunks for ``query``, among those of the articles ``where`` matches."""
         loaded = self._current()
         if not loaded.rows or k <= 0:
             return []
@@ -157,10 +201,8 @@ class LexicalIndex:
         if not ids:
             return []
         scores = loaded.bm25.get_scores_from_ids(ids)
-        if allowed is not None:
-            mask = np.zeros(len(loaded.rows), dtype=bool)
-            mask[[loaded.position[i] for i in allowed if i in loaded.position]] = True
-            scores = np.where(mask, scores, 0.0)
+        if where is not None and not where.is_empty:
+            scores = np.where(loaded.columns.mask(where), scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]

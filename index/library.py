@@ -553,8 +553,8 @@ class Library:
         """Dense search: the ``k`` chunks closest in meaning (score: cosine similarity)."""
         self.refresh()
         where = where if where and not where.is_empty else None
-        # The catalogue resolves a filter to chunk ids, which Chroma searches among.
-        among = sorted(self.catalog.chunk_ids(where) or ()) if where is not None else None
+        # The filter is resolved to chunk ids in memory, and Chroma searches among them.
+        among = self.lexical.chunk_ids(where) if where is not None else None
         passages = self.chunks.search(query, k, among, embedding)
         # A chunk the catalogue does not list belongs to an ingestion that was killed before
         # it finished; it is not indexed yet (the re-run completes it).
@@ -564,7 +564,6 @@ class Library:
     def search_lexical(self, query: str, k: int, where: SearchFilter | None = None) -> list[Passage]:
         """BM25 search over titles and chunk texts (score: BM25, unbounded)."""
         self.refresh()
-        allowed = self.catalog.chunk_ids(where) if where else None
         return [
             Passage(
                 chunk=hit.row.chunk,
@@ -575,7 +574,7 @@ class Library:
                 score=hit.score,
                 id=hit.row.id,
             )
-            for hit in self.lexical.search(query, k, allowed)
+            for hit in self.lexical.search(query, k, where)
         ]
 
     def dense_scores(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, float]:

@@ -101,6 +101,23 @@ def test_a_filtered_dense_search_ranks_like_the_whole_ranking_cut_to_the_filter(
     assert sample_library.search(query, k=5, where=SearchFilter(sources=("No such outlet",))) == []
 
 
+def test_an_undated_article_is_outside_every_date_range(two_source_library):
+    text = "The harbour crane was repaired."
+    two_source_library.add(Article(id="harbour", title="Harbour works", source="Nhan Dan", text=text))
+    assert two_source_library.get("harbour").date is None
+    query = "harbour crane repaired"
+    for where in (SearchFilter(since=dt.date(2000, 1, 1)), SearchFilter(until=dt.date(2100, 1, 1))):
+        assert "harbour" not in {p.article_id for p in two_source_library.search(query, 20, where)}
+        assert "harbour" not in {p.article_id for p in two_source_library.search_lexical(query, 20, where)}
+    by_source = SearchFilter(sources=("Nhan Dan",))
+    assert two_source_library.search(query, 1, by_source)[0].article_id == "harbour"
+    assert two_source_library.search_lexical(query, 1, by_source)[0].article_id == "harbour"
+    other = SearchFilter(sources=("Viet Nam News",))
+    found = two_source_library.search_lexical("railway " + query, 5, other)
+    assert {p.source for p in found} == {"Viet Nam News"}
+    assert not two_source_library.search_lexical(query, 5, SearchFilter(article_ids=("no-such-id",)))
+
+
 def test_source_and_article_filters(two_source_library):
     retriever = NewsRetriever(library=two_source_library, k=8, use_scope=False)
     nhan_dan = retriever.passages("railways", where=SearchFilter(sources=("Nhan Dan",)))
