@@ -21,7 +21,7 @@ _ID_BATCH = 5000
 
 
 def _date_number(date: dt.date | None) -> int:
-    """Sortable date for Chroma filters: 20250416; 0 when unknown."""
+    """Sortable date in Chroma's metadata (for other readers of the collection): 20250416; 0 if unknown."""
     return int(date.strftime("%Y%m%d")) if date else 0
 
 
@@ -171,9 +171,9 @@ class ChunkStore:
     ) -> list[Passage]:
         """The ``k`` chunks closest to ``query`` (cosine similarity as score, best first).
 
-        ``among`` restricts the search to those chunk ids (the catalogue resolves a filter to
+        ``among`` restricts the search to those chunk ids (the library resolves a filter to
         them: Chroma's own metadata filter on a date range took 0.5-0.9 s per query at 100,000
-        chunks, a query restricted to ids 0.05-0.1 s whatever their number; bench/scale.py).
+        chunks, a query restricted to ids 0.05-0.1 s whatever their number; docs/scale.md).
         Pass the query's ``embedding`` when searching several times with one query.
         """
         if among is not None and not among:
