@@ -81,7 +81,11 @@ class _Loaded:
 
 
 class _Columns:
-    """Each row's date, source and article as arrays, to resolve a filter without SQL."""
+    """Each row's date, source and article as arrays, to resolve a filter without SQL.
+
+    ``mask`` is ``SearchFilter.matches`` over every row at once: change both together
+    (tests/test_retrieval.py compares a filtered search with ``matches`` on the whole ranking).
+    """
 
     def __init__(self, rows: list[CatalogChunk]) -> None:
         self.dates = np.array([r.date.toordinal() if r.date else -1 for r in rows], dtype=np.int64)
