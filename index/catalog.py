@@ -10,14 +10,17 @@ derived indexes (BM25) when they are stale.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from index.terms import terms
+from index.terms import TERMS_VERSION, terms
 from index.types import Article, Chunk, sentences_from_json, sentences_json
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -58,6 +61,7 @@ CREATE INDEX IF NOT EXISTS copies_original ON copies (original);
 CREATE TABLE IF NOT EXISTS published (article_id TEXT PRIMARY KEY, revision TEXT NOT NULL);
 """
 _ARTICLE_COLUMNS = "id, title, date, source, url, text, content_hash, chunks, added_at, path"
+_TERMS_KEY = "terms"  # meta: the TERMS_VERSION the chunk_terms counts were made with
 
 
 class CatalogChunk:
@@ -90,6 +94,7 @@ class Catalog:
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
         self._migrate()
+        self._recount_terms()
 
     def _migrate(self) -> None:
         """Add the ``path`` column to catalogues written before it existed."""
@@ -101,6 +106,45 @@ class Catalog:
             except sqlite3.OperationalError as exc:  # another process added it just now
                 if "duplicate column" not in str(exc):
                     raise
+
+    def _recount_terms(self) -> None:
+        """Recount ``chunk_terms`` from the stored chunks when the term rule changed."""
+        if self.get_meta(_TERMS_KEY) == TERMS_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")  # one process recounts; the others wait, then see it done
+        try:
+            if self.get_meta(_TERMS_KEY) != TERMS_VERSION:
+                counts: dict[str, Counter[str]] = {}
+                for article_id, text in self._db.execute("SELECT article_id, text FROM chunks"):
+                    counts.setdefault(article_id, Counter()).update(set(terms(text)))
+                if counts:
+                    log.info("recounting the terms of %d articles (%s)", len(counts), TERMS_VERSION)
+                # articles catalogued before chunks were kept here are recounted by backfill_chunks
+                self._db.execute(
+                    "DELETE FROM chunk_terms WHERE article_id IN (SELECT article_id FROM chunks)"
+                )
+                self._db.executemany(
+                    "INSERT INTO chunk_terms VALUES (?, ?, ?)",
+                    ((a, term, n) for a, per_term in counts.items() for term, n in per_term.items()),
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)", (_TERMS_KEY, TERMS_VERSION)
+                )
+            self._db.commit()
+        except BaseException:
+            self._db.rollback()
+            raise
+
+    def _count_terms(self, article_id: str, chunk_texts: Iterable[str]) -> None:
+        """Store in how many of the article's chunks each term occurs."""
+        per_term: Counter[str] = Counter()
+        for text in chunk_texts:
+            per_term.update(set(terms(text)))
+        self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article_id,))
+        self._db.executemany(
+            "INSERT INTO chunk_terms VALUES (?, ?, ?)",
+            [(article_id, term, n) for term, n in per_term.items()],
+        )
 
     def content_hash(self, article_id: str) -> str | None:
         row = self._db.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -211,15 +255,8 @@ class Catalog:
         return out
 
     def _replace_chunks(self, article_id: str, content_hash: str, chunks: list[Chunk]) -> None:
-        per_term: Counter[str] = Counter()
-        for chunk in chunks:
-            per_term.update(set(terms(chunk.text)))
-        self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article_id,))
+        self._count_terms(article_id, (chunk.text for chunk in chunks))
         self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
-        self._db.executemany(
-            "INSERT INTO chunk_terms VALUES (?, ?, ?)",
-            [(article_id, term, n) for term, n in per_term.items()],
-        )
         self._put_chunks(content_hash, chunks)
 
     def replace_chunks(self, items: list[tuple[Article, list[Chunk]]]) -> None:
@@ -306,6 +343,8 @@ class Catalog:
         """Record the chunks of an already-catalogued article (migration from older indexes)."""
         with self._db:
             self._put_chunks(content_hash, chunks)
+            if chunks:  # its term counts may predate the current term rule
+                self._count_terms(chunks[0].article_id, (chunk.text for chunk in chunks))
             self._bump()
 
     def chunk_rows(self) -> list[CatalogChunk]:

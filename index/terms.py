@@ -1,8 +1,19 @@
-"""Content terms of a text: the unit for lexical overlap and document frequencies."""
+"""Content terms of a text: the unit for lexical overlap and document frequencies.
+
+A term is a word's Snowball stem cut to six letters: the stemmer joins inflections of short
+words ("trade"/"trading", "talk"/"talks", "sea"/"seas"), the cut joins derivations it keeps
+apart ("economy"/"economic", "Vietnam"/"Vietnamese"). The catalogue stores chunk frequencies
+of these terms under ``TERMS_VERSION`` and recounts them when it changes.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
+
+import Stemmer
+
+TERMS_VERSION = "snowball-6"
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*")
 
@@ -19,15 +30,29 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+_local = threading.local()  # a PyStemmer stemmer is not safe to share between threads
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
+
+
+def _normal(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    return word[:-2] if word.endswith("'s") else word
+
 
 def stem(word: str) -> str:
-    """Truncation stemming: 'railways', 'railway' -> 'railwa'; 'proposed' -> 'propos'."""
-    word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    return word if word[0].isdigit() else word[:6]
+    """'railways' -> 'railwa', 'trading' -> 'trade', 'economic' -> 'econom'; numbers unchanged."""
+    word = _normal(word)
+    return word if word[0].isdigit() else _stemmer().stemWord(word)[:6]
 
 
 def terms(text: str) -> list[str]:
     """Stemmed content terms of ``text`` in order (stopwords dropped, repeats kept)."""
-    return [stem(w) for w in _TOKEN.findall(text) if w.lower() not in STOPWORDS]
+    words = [_normal(w) for w in _TOKEN.findall(text) if w.lower() not in STOPWORDS]
+    stems = _stemmer().stemWords(words)
+    return [w if w[0].isdigit() else s[:6] for w, s in zip(words, stems, strict=True)]

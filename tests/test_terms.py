@@ -1,0 +1,72 @@
+"""Evidence terms: which word forms count as the same term, and the catalogue's term counts."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from index.catalog import Catalog
+from index.terms import TERMS_VERSION, terms
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("trade", "trading"),  # short words: a six-letter cut alone kept these apart
+        ("talk", "talks"),
+        ("sea", "seas"),
+        ("meeting", "meetings"),
+        ("security", "secure"),
+        ("railway", "railways"),
+        ("economy", "economic"),  # derivations the stemmer keeps apart, the cut joins
+        ("Vietnam", "Vietnamese"),
+        ("proposed", "proposal"),
+    ],
+)
+def test_word_forms_share_a_term(a: str, b: str):
+    assert terms(a) == terms(b)
+
+
+def test_different_words_stay_apart_and_numbers_are_kept_whole():
+    assert terms("trade") != terms("tread")
+    assert terms("sea") != terms("seat")
+    assert terms("1,000 people in 2025") == ["1,000", "peopl", "2025"]
+    assert terms("Xi’s talks") == terms("Xi's talks") == ["xi", "talk"]
+
+
+def _counts(db: Path) -> dict[tuple[str, str], int]:
+    with sqlite3.connect(db) as conn:
+        return {(a, t): n for a, t, n in conn.execute("SELECT article_id, term, chunks FROM chunk_terms")}
+
+
+def test_catalogue_recounts_terms_made_by_an_older_rule(fresh_library, sample_corpus_path):
+    """A catalogue whose term counts came from the old six-letter cut is recounted on opening."""
+    fresh_library.add_paths([sample_corpus_path])
+    db = fresh_library.home / "articles.sqlite3"
+    with sqlite3.connect(db) as conn:
+        chunk_texts = conn.execute("SELECT article_id, text FROM chunks").fetchall()
+    expected: Counter[tuple[str, str]] = Counter()
+    for article_id, text in chunk_texts:
+        expected.update((article_id, t) for t in set(terms(text)))
+    assert _counts(db) == dict(expected)
+
+    # what an older version wrote: six-letter cuts ("tradin", "talks") under no terms version
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM chunk_terms")
+        conn.execute("DELETE FROM meta WHERE key = 'terms'")
+        old: Counter[tuple[str, str]] = Counter()
+        for article_id, text in chunk_texts:
+            old.update((article_id, w.lower()[:6]) for w in set(text.split()))
+        conn.executemany("INSERT INTO chunk_terms VALUES (?, ?, ?)", [(*k, n) for k, n in old.items()])
+
+    catalog = Catalog(db)
+    assert catalog.get_meta("terms") == TERMS_VERSION
+    assert _counts(db) == dict(expected)
+    # "trading" in Xi's statement and "trade" in Luong Cuong's are one term now
+    assert catalog.unseen(terms("trade talks tradin")) == ["tradin"]
+    catalog.close()
+    assert Catalog(db).get_meta("terms") == TERMS_VERSION  # reopening does not recount again
+
