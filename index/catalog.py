@@ -64,6 +64,14 @@ _ARTICLE_COLUMNS = "id, title, date, source, url, text, content_hash, chunks, ad
 _TERMS_KEY = "terms"  # meta: the TERMS_VERSION the chunk_terms counts were made with
 
 
+def _term_counts(chunk_texts: Iterable[str]) -> Counter[str]:
+    """In how many of the chunks each term occurs."""
+    per_term: Counter[str] = Counter()
+    for text in chunk_texts:
+        per_term.update(set(terms(text)))
+    return per_term
+
+
 class CatalogChunk:
     """A chunk row with the metadata of its article (what the lexical index needs)."""
 
@@ -114,18 +122,22 @@ class Catalog:
         self._db.execute("BEGIN IMMEDIATE")  # one process recounts; the others wait, then see it done
         try:
             if self.get_meta(_TERMS_KEY) != TERMS_VERSION:
-                counts: dict[str, Counter[str]] = {}
+                texts: dict[str, list[str]] = {}
                 for article_id, text in self._db.execute("SELECT article_id, text FROM chunks"):
-                    counts.setdefault(article_id, Counter()).update(set(terms(text)))
-                if counts:
-                    log.info("recounting the terms of %d articles (%s)", len(counts), TERMS_VERSION)
+                    texts.setdefault(article_id, []).append(text)
+                if texts:
+                    log.info("recounting the terms of %d articles (%s)", len(texts), TERMS_VERSION)
                 # articles catalogued before chunks were kept here are recounted by backfill_chunks
                 self._db.execute(
                     "DELETE FROM chunk_terms WHERE article_id IN (SELECT article_id FROM chunks)"
                 )
                 self._db.executemany(
                     "INSERT INTO chunk_terms VALUES (?, ?, ?)",
-                    ((a, term, n) for a, per_term in counts.items() for term, n in per_term.items()),
+                    (
+                        (article_id, term, n)
+                        for article_id, chunk_texts in texts.items()
+                        for term, n in _term_counts(chunk_texts).items()
+                    ),
                 )
                 self._db.execute(
                     "INSERT OR REPLACE INTO meta VALUES (?, ?)", (_TERMS_KEY, TERMS_VERSION)
@@ -137,13 +149,10 @@ class Catalog:
 
     def _count_terms(self, article_id: str, chunk_texts: Iterable[str]) -> None:
         """Store in how many of the article's chunks each term occurs."""
-        per_term: Counter[str] = Counter()
-        for text in chunk_texts:
-            per_term.update(set(terms(text)))
         self._db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (article_id,))
         self._db.executemany(
             "INSERT INTO chunk_terms VALUES (?, ?, ?)",
-            [(article_id, term, n) for term, n in per_term.items()],
+            [(article_id, term, n) for term, n in _term_counts(chunk_texts).items()],
         )
 
     def content_hash(self, article_id: str) -> str | None:
