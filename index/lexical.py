@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from index.catalog import Catalog, CatalogChunk
+from index.terms import snowball
 from index.types import SearchFilter
 
 log = logging.getLogger(__name__)
@@ -48,16 +49,14 @@ class Tokenizer:
     """
 
     def __init__(self) -> None:
-        import Stemmer
         from bm25s.stopwords import STOPWORDS_EN
 
-        self._stem = Stemmer.Stemmer("english").stemWords
         self._stop = frozenset(STOPWORDS_EN)
 
     def __call__(self, text: str) -> list[str]:
         text = text.lower()
         words = [w for w in _WORD.findall(text) if w not in self._stop and (len(w) > 1 or w.isdigit())]
-        return self._stem(words) + _COMPOUND.findall(text)
+        return snowball(words) + _COMPOUND.findall(text)
 
 
 def document_text(row: CatalogChunk) -> str:

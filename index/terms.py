@@ -33,26 +33,28 @@ STOPWORDS = frozenset(
 _local = threading.local()  # a PyStemmer stemmer is not safe to share between threads
 
 
-def _stemmer() -> Stemmer.Stemmer:
+def snowball(words: list[str]) -> list[str]:
+    """English Snowball stems of lower-case ``words`` (a stemmer per thread)."""
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = Stemmer.Stemmer("english")
-    return stemmer
+    return stemmer.stemWords(words)
 
 
-def _normal(word: str) -> str:
-    word = word.lower().replace("’", "'")
-    return word[:-2] if word.endswith("'s") else word
+def _terms_of(words: list[str]) -> list[str]:
+    """The term of each word: numbers unchanged, other words stemmed and cut to six letters."""
+    normal = []
+    for word in words:
+        word = word.lower().replace("’", "'")
+        normal.append(word[:-2] if word.endswith("'s") else word)
+    return [w if w[0].isdigit() else s[:6] for w, s in zip(normal, snowball(normal), strict=True)]
 
 
 def stem(word: str) -> str:
     """'railways' -> 'railwa', 'trading' -> 'trade', 'economic' -> 'econom'; numbers unchanged."""
-    word = _normal(word)
-    return word if word[0].isdigit() else _stemmer().stemWord(word)[:6]
+    return _terms_of([word])[0]
 
 
 def terms(text: str) -> list[str]:
     """Stemmed content terms of ``text`` in order (stopwords dropped, repeats kept)."""
-    words = [_normal(w) for w in _TOKEN.findall(text) if w.lower() not in STOPWORDS]
-    stems = _stemmer().stemWords(words)
-    return [w if w[0].isdigit() else s[:6] for w, s in zip(words, stems, strict=True)]
+    return _terms_of([w for w in _TOKEN.findall(text) if w.lower() not in STOPWORDS])
