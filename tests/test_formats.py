@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -131,6 +132,134 @@ def test_pdf_and_docx(fresh_library, fresh_assistant, tmp_path):
     assert ".docx" in failure_for(report, "broken.docx").reason
     hits = fresh_assistant.search("how much did the breakwater cost", k=1)
     assert hits[0].article_id == "harbour"
+
+
+# --- Decompression bombs -----------------------------------------------------------------
+
+MiB = 1024 * 1024
+
+
+def make_docx_bomb(expanded: int) -> bytes:
+    """A valid .docx whose document.xml holds ``expanded`` bytes of spaces, written streaming."""
+    import zipfile
+
+    normal = zipfile.ZipFile(io.BytesIO(make_docx(None, ["A normal paragraph."])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        for info in normal.infolist():
+            if info.filename != "word/document.xml":
+                bomb.writestr(info, normal.read(info))
+        with bomb.open("word/document.xml", "w") as part:
+            part.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w='
+                       b'"http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+                       b'<w:t xml:space="preserve">Spaces follow.')
+            spaces = b" " * MiB
+            for _ in range(expanded // MiB):
+                part.write(spaces)
+            part.write(b"</w:t></w:r></w:p></w:body></w:document>")
+    return out.getvalue()
+
+
+def make_pdf_bomb(expanded: int) -> bytes:
+    """A one-page PDF whose content stream inflates (FlateDecode) to ``expanded`` bytes."""
+    import zlib
+
+    deflate = zlib.compressobj(9)
+    stream = deflate.compress(b"BT /F1 11 Tf 72 720 Td (Spaces follow.) Tj ET\n")
+    stream += b"".join(deflate.compress(b" " * MiB) for _ in range(expanded // MiB)) + deflate.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def peak_memory_of_loading(path: Path) -> tuple[list, int]:
+    """(what ``load_file`` yields for ``path``, peak bytes Python allocated meanwhile)."""
+    import tracemalloc
+
+    from index.ingest import load_file
+
+    tracemalloc.start()
+    try:
+        items = list(load_file(path))
+        return items, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_decompression_bombs_are_refused_and_the_batch_goes_on(fresh_library, tmp_path):
+    """A 500 MB DOCX bomb and a 200 MB PDF flate bomb, each a few hundred KB on disk."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    docx_bomb = folder / "bomb.docx"
+    docx_bomb.write_bytes(make_docx_bomb(500 * MiB))
+    pdf_bomb = folder / "bomb.pdf"
+    pdf_bomb.write_bytes(make_pdf_bomb(200 * MiB))
+    assert docx_bomb.stat().st_size < 2 * MiB and pdf_bomb.stat().st_size < 2 * MiB
+    (folder / "harbour.pdf").write_bytes(make_pdf([["Title: Port Vell harbour reopens", BODY]]))
+    (folder / "vineyard.docx").write_bytes(make_docx("Vineyard harvest begins", [BODY]))
+
+    started = time.monotonic()
+    report = fresh_library.add_paths([folder])
+
+    assert sorted(report.added) == ["harbour", "vineyard"], report.to_dict()
+    assert len(report.failed) == 2
+    reason = failure_for(report, "bomb.docx").reason
+    assert re.fullmatch(r"refused: the \.docx expands to 500\.\d MB \(limit 50 MB\), a possible zip bomb",
+                        reason), reason
+    reason = failure_for(report, "bomb.pdf").reason
+    assert reason == "refused: a stream in the PDF expands to more than 20 MB, a possible decompression bomb"
+    assert time.monotonic() - started < 60
+
+    items, peak = peak_memory_of_loading(docx_bomb)
+    assert [i.reason for i in items][0].startswith("refused:")
+    assert peak < 5 * MiB, f"peak {peak / MiB:.1f} MiB for a 500 MiB bomb"  # only the directory is read
+    items, peak = peak_memory_of_loading(pdf_bomb)
+    assert [i.reason for i in items][0].startswith("refused:")
+    assert peak < 80 * MiB, f"peak {peak / MiB:.1f} MiB for a 200 MiB stream"  # about the 20 MB cap
+
+
+def test_docx_caps_on_ratio_and_parts():
+    """Under the total cap, one highly compressed part is still refused; so are too many parts."""
+    from index.documents import DocumentError, docx_text
+
+    ratio = r"refused: word/document\.xml in the \.docx expands [\d,]+ times \(.*limit 100:1\)"
+    with pytest.raises(DocumentError, match=ratio):
+        docx_text(make_docx_bomb(40 * MiB))
+    normal = make_docx("Vineyard harvest begins", [BODY])
+    with pytest.raises(DocumentError, match=r"refused: the \.docx has \d+ parts \(limit 5\)"):
+        docx_text(normal, max_parts=5)
+    with pytest.raises(DocumentError, match=r"expands to [\d.]+ KB \(limit 10 KB\)"):
+        docx_text(normal, max_expanded=10 * 1024)
+    assert docx_text(normal) == (BODY, "Vineyard harvest begins")
+
+
+def test_pdf_caps_on_pages_and_text():
+    from index.documents import DocumentError, pdf_text
+
+    pdf = make_pdf([[BODY], [BODY], [BODY]])
+    with pytest.raises(DocumentError, match=r"refused: the PDF has 3 pages \(limit 2\)"):
+        pdf_text(pdf, max_pages=2)
+    with pytest.raises(DocumentError, match=r"refused: the PDF holds more than 200 characters of text"):
+        pdf_text(pdf, max_chars=200)
+    with pytest.raises(DocumentError, match=r"a stream in the PDF expands to more than 1 MB"):
+        pdf_text(make_pdf_bomb(2 * MiB), max_stream=MiB)
+    text, _ = pdf_text(pdf)
+    assert text.count("Port Vell") == 3
 
 
 # --- CSV, JSON and the field mapping -----------------------------------------------------
