@@ -37,9 +37,11 @@ class Assistant:
         self.answerer = answerer
         self.max_question_chars = max_question_chars
         self.generator = generator  # None: extractive answers only
-        # The embedder's tokenizer, the sentence caches and the catalogue connection are not
-        # safe to use from several threads at once (the web app answers in worker threads):
-        # model-free work holds this lock; a language model generates outside it.
+        # The embedder's tokenizer and the sentence caches are not safe to use from several
+        # threads at once (the web app answers in worker threads): model-free work holds this
+        # lock; a language model generates outside it. Ingestion never takes it: it embeds
+        # with its own model instance, and the library publishes its changes atomically
+        # (index/library.py), so answers come from the last published state meanwhile.
         self.lock = threading.RLock()
 
     def check(self, question: str) -> str:

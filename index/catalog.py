@@ -5,6 +5,9 @@ article"), its content hash (to skip unchanged re-adds), its chunks (the lexical
 built from them) and how many chunks contain each term (IDF for the answerer's evidence
 score). A generation counter, bumped in the same transaction as every change, tells
 derived indexes (BM25) when they are stale.
+
+The database is in WAL mode and every thread has its own connection: a reader sees the
+last committed state and never waits for a writer's transaction (issue 18).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 import logging
 import math
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -98,11 +102,29 @@ class Catalog:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
+        self.path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        try:  # readers then never wait for a writer (persistent: set once per file)
+            self._db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:  # a read-only home keeps its journal mode
+            log.warning("could not switch %s to WAL mode: %s", path, exc)
         self._db.executescript(_SCHEMA)
         self._migrate()
         self._recount_terms()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections must not be shared by threads)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
+            db.row_factory = sqlite3.Row
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
 
     def _migrate(self) -> None:
         """Add the ``path`` column to catalogues written before it existed."""
@@ -274,6 +296,21 @@ class Catalog:
             for article, chunks in items:
                 self._replace_chunks(article.id, article.content_hash, chunks)
                 self._db.execute("UPDATE articles SET chunks = ? WHERE id = ?", (len(chunks), article.id))
+            self._bump()
+
+    def replace_all_chunks(
+        self, items: list[tuple[str, str, list[Chunk]]], meta: dict[str, str | None]
+    ) -> None:
+        """New chunks (article id, content hash, chunks) and ``meta`` values in one
+        transaction: what ``reindex`` built aside becomes what is indexed at once."""
+        with self._db:
+            for article_id, content_hash, chunks in items:
+                self._replace_chunks(article_id, content_hash, chunks)
+                self._db.execute("UPDATE articles SET chunks = ? WHERE id = ?", (len(chunks), article_id))
+            for key, value in meta.items():
+                self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+                if value is not None:
+                    self._db.execute("INSERT INTO meta VALUES (?, ?)", (key, value))
             self._bump()
 
     def set_path(self, article_id: str, path: str) -> None:
@@ -477,8 +514,24 @@ class Catalog:
             cached = self._meta_cache = (generation, found)
         return cached[1]
 
+    def snapshot(self) -> tuple[int, list[CatalogChunk]]:
+        """The generation and the searchable chunk rows, read in one transaction (consistent)."""
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            generation = db.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
+            rows = self.chunk_rows()
+        finally:
+            db.execute("COMMIT")
+        return generation, rows
+
     def close(self) -> None:
-        self._db.close()
+        """Close every thread's connection."""
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()
 
 
 def _article(row: sqlite3.Row) -> Article:

@@ -11,6 +11,7 @@ files are exported from the model's own files on first use (``index.onnx_encoder
 from __future__ import annotations
 
 import logging
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, get_args
@@ -71,6 +72,14 @@ class SentenceEmbedder(Embeddings):
         self.batch_size = batch_size
         self.backend = backend
         self.cache_dir = Path(cache_dir).expanduser() if cache_dir else None
+        # The model's tokenizer is rewritten by every call: one encode at a time per instance.
+        self._encoding = threading.Lock()
+
+    @cached_property
+    def writer(self) -> SentenceEmbedder:
+        """A second instance of the same model for ingestion (loaded on first use), so a
+        question's embedding never waits for an ingestion batch to be encoded."""
+        return SentenceEmbedder(self.name, self.batch_size, self.backend, self.cache_dir)
 
     @cached_property
     def model(self):  # -> SentenceTransformer, or an OnnxEncoder (imported lazily: both are slow)
@@ -128,13 +137,15 @@ class SentenceEmbedder(Embeddings):
         return len(counter.encode(text, add_special_tokens=False).ids)
 
     def encode(self, texts: list[str]):  # -> numpy.ndarray, shape (len(texts), dim)
-        return self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        model = self.model
+        with self._encoding:
+            return model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:

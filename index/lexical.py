@@ -5,6 +5,11 @@ the catalogue's generation and rebuilt when that moves on (after an add or remov
 this process or another one). So it cannot disagree with what is indexed, and a killed
 ingestion leaves nothing to repair here. Files live in ``NEWSQA_HOME/bm25/<generation>``
 with ``current.json`` (replaced atomically) naming the complete one.
+
+Readers never build it: they search the last complete snapshot (one immutable ``_Loaded``)
+while a newer one is built by the writer (``refresh``) or by a background thread
+(``request``) and swapped in with one assignment. The snapshot is also the publication
+point of new chunks: dense hits are kept only if it lists them (``known``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,26 +128,72 @@ class LexicalIndex:
         self.b = b
         self.tokenize = Tokenizer()
         self._loaded: _Loaded | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one build at a time
+        self._wanted = threading.Lock()  # guards _pending and _worker
+        self._pending = False
+        self._worker: threading.Thread | None = None
 
     @property
     def _stamp(self) -> dict:
         return {"format": FORMAT, "k1": self.k1, "b": self.b}
 
-    def _current(self) -> _Loaded:
-        generation = self.catalog.generation
+    @property
+    def generation(self) -> int | None:
+        """The catalogue generation that searches see now (None: nothing loaded yet)."""
         loaded = self._loaded
-        if loaded is not None and loaded.generation == generation:
-            return loaded
+        return loaded.generation if loaded is not None else None
+
+    def _current(self) -> _Loaded:
+        """The snapshot searches use: never rebuilt here once one exists (see ``request``)."""
+        loaded = self._loaded
+        if loaded is None:  # the first search of this process: nothing older to serve
+            return self.refresh()
+        if loaded.generation != self.catalog.generation:
+            self.request()
+        return loaded
+
+    def refresh(self, save: bool = True) -> _Loaded:
+        """Bring the snapshot up to the catalogue's generation now (in the calling thread)."""
         with self._lock:
-            if self._loaded is None or self._loaded.generation != generation:
-                self._loaded = self._load_or_build(generation)
+            loaded = self._loaded
+            if loaded is not None and loaded.generation == self.catalog.generation:
+                return loaded
+            generation, rows = self.catalog.snapshot()
+            self._loaded = self._load_or_build(generation, rows, save)
             return self._loaded
 
-    def _load_or_build(self, generation: int) -> _Loaded:
+    def request(self) -> None:
+        """Rebuild in a background thread soon (requests made meanwhile are coalesced).
+
+        Nothing to do while no search has loaded the index (a command-line ingestion).
+        """
+        if self._loaded is None:
+            return
+        with self._wanted:
+            self._pending = True
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._background, name="bm25-refresh", daemon=True)
+                self._worker.start()
+
+    def _background(self) -> None:
+        while True:
+            with self._wanted:
+                if not self._pending:
+                    self._worker = None
+                    return
+                self._pending = False
+            started = time.monotonic()
+            try:
+                # not saved: the writer saves its final state, other builds are transient
+                self.refresh(save=False)
+            except Exception:  # noqa: BLE001 - searches keep the previous snapshot
+                log.exception("rebuilding the BM25 index failed")
+            # at most half of one core while an ingestion keeps changing the catalogue
+            time.sleep(min(time.monotonic() - started, 5.0))
+
+    def _load_or_build(self, generation: int, rows: list[CatalogChunk], save: bool = True) -> _Loaded:
         import bm25s
 
-        rows = self.catalog.chunk_rows()
         pointer = self.path / "current.json"
         try:
             current = json.loads(pointer.read_text())
@@ -153,9 +205,9 @@ class LexicalIndex:
                     return _Loaded(generation, rows, bm25)
         except (OSError, ValueError, KeyError):
             pass  # missing or partial: rebuild below
-        return self._build(generation, rows)
+        return self._build(generation, rows, save)
 
-    def _build(self, generation: int, rows: list[CatalogChunk]) -> _Loaded:
+    def _build(self, generation: int, rows: list[CatalogChunk], save: bool = True) -> _Loaded:
         import bm25s
 
         log.info("building the BM25 index over %d chunks", len(rows))
@@ -164,7 +216,8 @@ class LexicalIndex:
             # An empty document still needs a token for bm25s; it never matches a query.
             corpus = [self.tokenize(document_text(r)) or ["\x00"] for r in rows]
             bm25.index(corpus, show_progress=False)
-            self._save(generation, rows, bm25)
+            if save:
+                self._save(generation, rows, bm25)
         return _Loaded(generation, rows, bm25)
 
     def _save(self, generation: int, rows: list[CatalogChunk], bm25) -> None:  # noqa: ANN001

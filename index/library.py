@@ -11,6 +11,13 @@ one is refused (``index.identity``).
 With a Chroma server (``chroma_url``) the records published in Chroma decide what is
 indexed; the local catalogue and BM25 index are a cache refreshed from them
 (``index.shared``), and writers also hold a lease in the server: one writer at a time.
+
+Readers never wait for a writer (``docs/ingestion.md``, "Readers and writers"): the
+catalogue is in WAL mode with a connection per thread, chunks are embedded with a second
+instance of the model, and new chunks become searchable when the BM25 snapshot that lists
+them is swapped in (built off the reader path). Replaced chunks are deleted only once the
+session's final snapshot is published, and ``reindex`` builds a new Chroma collection aside
+and switches to it in one catalogue transaction.
 """
 
 from __future__ import annotations
@@ -19,12 +26,13 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from index.catalog import Catalog
 from index.chunk import chunk_text
@@ -33,18 +41,19 @@ from index.embed import SentenceEmbedder
 from index.identity import EmbedderMismatch, EmbedderRecord, describe, mismatch_message
 from index.ingest import Failure, ReadOptions, list_files, load_file
 from index.lexical import LexicalIndex
-from index.lock import WriteLock
+from index.lock import IndexBusy, WriteLock
 from index.prefetch import Prefetcher, prefetching
 from index.reconcile import reconcile
 from index.shared import SharedCatalog, chroma_client, pull
 from index.speakers import ParsedSubjects, attribute_speakers
-from index.store import ChunkStore
+from index.store import COLLECTION, ChunkStore
 from index.types import Article, Chunk, Passage, SearchFilter, Sentence
 
 if TYPE_CHECKING:
     from datasketch import MinHash
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Speakers are found with the dependency parser (bench/attribution.py: 36/36 statements of the
 # sample articles, against 35/36 for the word rules alone); loaded once, on first use.
@@ -60,8 +69,16 @@ PREPARE_AHEAD = 2 * BATCH_ARTICLES
 _EMBEDDER_KEY = "embedder"
 _REINDEXING_KEY = "reindexing"
 _STAMP_KEY = "shared_stamp"
+_COLLECTION_KEY = "collection"  # the Chroma collection searched (a reindex switches it)
 # While a long ingestion runs, other replicas are told about its progress this often.
 _ANNOUNCE_SECONDS = 30.0
+
+
+def _collection_gone(exc: Exception) -> bool:
+    """Whether Chroma failed because the collection was deleted (by a reindex elsewhere)."""
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError) or "does not exist" in str(exc)
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -120,16 +137,26 @@ class Library:
         self.chunk_tokens = chunk_tokens
         self.overlap_sentences = overlap_sentences
         self.chroma_url = chroma_url
+        # Ingestion chunks and embeds with its own model instance (questions use ``embedder``).
+        self.encoder: SentenceEmbedder = getattr(embedder, "writer", embedder)
         self.catalog = Catalog(home / "articles.sqlite3")
         self.shared: SharedCatalog | None = None
+        collection = self.catalog.get_meta(_COLLECTION_KEY) or COLLECTION
         if chroma_url:
             client = chroma_client(chroma_url, chroma_token)
-            self.chunks = ChunkStore(None, embedder, client=client)
             self.shared = SharedCatalog(client)
+            collection = self.shared.get_state(_COLLECTION_KEY) or COLLECTION
+            self.chunks = ChunkStore(None, embedder, collection, client=client, writer=self.encoder)
         else:
-            self.chunks = ChunkStore(home / "chroma", embedder)
+            self.chunks = ChunkStore(home / "chroma", embedder, collection, writer=self.encoder)
         self.lexical = LexicalIndex(home / "bm25", self.catalog)
         self.lock = WriteLock(home / "write.lock", timeout=lock_timeout)
+        # One write session at a time in this process too (the file lock is re-entrant across
+        # threads); the thread holding it, and the chunks its session replaced.
+        self._writer = threading.RLock()
+        self._writer_thread: int | None = None
+        self._replaced: set[str] = set()
+        self._started_at = 0  # the catalogue generation when the current session began
         self._refresh_seconds = refresh_seconds
         self._refreshed_at = float("-inf")
         self._refreshing = threading.Lock()
@@ -158,30 +185,45 @@ class Library:
             return
         if not force and time.monotonic() - self._refreshed_at < self._refresh_seconds:
             return
-        with self._refreshing:
-            self._refreshed_at = time.monotonic()
-            stamp = self.shared.stamp()
-            if stamp == self.catalog.get_meta(_STAMP_KEY):
+        if not force and self._writer_thread not in (None, threading.get_ident()):
+            return  # this process is writing: its writer keeps the cache up to date
+        # One reader refreshes; the others search the cache as it is meanwhile.
+        if not self._refreshing.acquire(blocking=force):
+            return
+        try:
+            self._refresh()
+        finally:
+            self._refreshing.release()
+
+    def _refresh(self) -> None:
+        """Pull the shared index's changes into the local cache (the caller holds ``_refreshing``)."""
+        if self.shared is None:
+            return
+        self._refreshed_at = time.monotonic()
+        stamp = self.shared.stamp()
+        if stamp == self.catalog.get_meta(_STAMP_KEY):
+            return
+        for key in (_EMBEDDER_KEY, _REINDEXING_KEY, _COLLECTION_KEY):
+            self.catalog.set_meta(key, self.shared.get_state(key))
+        self._follow_collection()
+        result = pull(self.shared, self.catalog, self.chunks)
+        if result.changed:
+            log.info(
+                "refreshed from the shared index: %d updated, %d removed",
+                len(result.updated),
+                len(result.removed),
+            )
+            self.lexical.refresh()  # another replica's changes: searchable from now on
+        if result.incomplete:
+            # a writer is between publishing and tidying up, or died there: look again
+            log.info("articles not complete in the shared index yet: %s", result.incomplete)
+            if not self.lock.depth:
                 return
-            for key in (_EMBEDDER_KEY, _REINDEXING_KEY):
-                self.catalog.set_meta(key, self.shared.get_state(key))
-            result = pull(self.shared, self.catalog, self.chunks)
-            if result.changed:
-                log.info(
-                    "refreshed from the shared index: %d updated, %d removed",
-                    len(result.updated),
-                    len(result.removed),
-                )
-            if result.incomplete:
-                # a writer is between publishing and tidying up, or died there: look again
-                log.info("articles not complete in the shared index yet: %s", result.incomplete)
-                if not self.lock.depth:
-                    return
-                # we are the writer now: drop them (a re-run adds them again)
-                self.shared.unpublish(result.incomplete)
-                for article_id in result.incomplete:
-                    self.catalog.remove(article_id)
-            self.catalog.set_meta(_STAMP_KEY, stamp)
+            # we are the writer now: drop them (a re-run adds them again)
+            self.shared.unpublish(result.incomplete)
+            for article_id in result.incomplete:
+                self.catalog.remove(article_id)
+        self.catalog.set_meta(_STAMP_KEY, stamp)
 
     def _publish(self, article_ids: Iterable[str]) -> None:
         """Publish changed catalogue rows to the shared index (no-op without one)."""
@@ -208,24 +250,75 @@ class Library:
 
     @contextmanager
     def _session(self) -> Iterator[bool]:
-        """Hold the write lock (and the shared index's lease); yields True for the outermost."""
-        with self.lock:
-            outermost = self.lock.depth == 1
-            if not (outermost and self.shared is not None):
-                yield outermost
-                return
-            self.shared.acquire(self.lock.timeout)
+        """Hold the write lock (and the shared index's lease); yields True for the outermost.
+
+        The outermost session ends by publishing its work to searches (``_finish``).
+        """
+        if not self._writer.acquire(timeout=self.lock.timeout):
+            raise IndexBusy(
+                f"the index in {self.home} is being changed by another task of this process; "
+                f"gave up after waiting {self.lock.timeout:g} s (NEWSQA_LOCK_TIMEOUT)"
+            )
+        try:
+            with self.lock:
+                outermost = self._writer_thread is None
+                self._writer_thread = threading.get_ident()
+                if outermost:
+                    self._started_at = self.catalog.generation
+                try:
+                    if not outermost:
+                        yield False
+                    elif self.shared is None:
+                        try:
+                            yield True
+                        finally:
+                            self._finish()
+                    else:
+                        yield from self._shared_session()
+                finally:
+                    if outermost:
+                        self._writer_thread = None
+        finally:
+            self._writer.release()
+
+    def _shared_session(self) -> Iterator[bool]:
+        assert self.shared is not None
+        self.shared.acquire(self.lock.timeout)
+        try:
+            # Pull even if the stamp did not move: a writer killed after publishing
+            # records but before announcing them must not have its chunks taken for orphans.
+            self.catalog.set_meta(_STAMP_KEY, None)
+            self.refresh(force=True)
             try:
-                # Pull even if the stamp did not move: a writer killed after publishing
-                # records but before announcing them must not have its chunks taken for orphans.
-                self.catalog.set_meta(_STAMP_KEY, None)
-                self.refresh(force=True)
                 yield True
             finally:
-                try:
-                    self._announce()
-                finally:
-                    self.shared.release()
+                self._finish()
+        finally:
+            try:
+                self._announce()
+            finally:
+                self.shared.release()
+
+    def _finish(self) -> None:
+        """Publish the session's changes to searches, then delete the chunks they replaced.
+
+        Until the new BM25 snapshot is swapped in, searches keep using the previous one, and
+        the chunks it lists are still in Chroma. A kill before the deletes leaves chunks the
+        catalogue does not list: the next session's reconciliation drops them.
+        """
+        if self.lexical.generation is not None or self.catalog.generation != self._started_at:
+            self.lexical.refresh()  # and saved, for the next process that opens the index
+        replaced, self._replaced = sorted(self._replaced), set()
+        for article_id in replaced:
+            # whatever the catalogue lists now stays; every other version goes
+            self.chunks.delete_article(article_id, keep_hash=self.catalog.content_hash(article_id))
+
+    def _follow_collection(self) -> None:
+        """Search the collection the catalogue names (another process may have re-indexed)."""
+        name = self.catalog.get_meta(_COLLECTION_KEY) or COLLECTION
+        if name != self.chunks.name:
+            log.info("switching to the re-indexed chunk collection %s", name)
+            self.chunks = self.chunks.sibling(name)
 
     # --- the embedder record --------------------------------------------------------------
 
@@ -265,6 +358,8 @@ class Library:
                 self.check_embedder()
                 if self.built_with() is None:
                     self._set_state(_EMBEDDER_KEY, self.embedder_record().to_json())
+                self._follow_collection()
+                self._drop_other_collections()
                 repair = reconcile(self.catalog, self.chunks)
                 if repair.changed:
                     log.info(
@@ -277,10 +372,10 @@ class Library:
         chunks = chunk_text(
             article.id,
             article.text,
-            self.embedder.count_tokens,
-            max_tokens=min(self.chunk_tokens, self.embedder.max_tokens - 2),
+            self.encoder.count_tokens,
+            max_tokens=min(self.chunk_tokens, self.encoder.max_tokens - 2),
             overlap_sentences=self.overlap_sentences,
-            model_limit=self.embedder.max_tokens - 2,
+            model_limit=self.encoder.max_tokens - 2,
         )
         spans = sorted({(s.start, s.end) for c in chunks for s in c.sentences})
         speakers = attribute_speakers(article.text, spans, _PARSED_SUBJECTS)
@@ -377,7 +472,7 @@ class Library:
         repeated = {i for i, n in Counter(a.id for a in articles).items() if n > 1}
         stale = [a for a in articles if a.id in repeated or self.catalog.content_hash(a.id) != a.content_hash]
         if stale:
-            self.embedder.count_tokens("")  # load the model here, not in the worker
+            self.encoder.count_tokens("")  # load the model here, not in the worker
         with prefetching(self._prepare, stale, PREPARE_AHEAD) as prepared:
             self._ingest_items(items, report, progress, prepared)
 
@@ -414,11 +509,10 @@ class Library:
             self.catalog.put_many([(a, c) for a, _, c in batch], signatures, originals)
             self._publish([*(a.id for a, _, _ in batch), *moved])
             moved.clear()
-            # Only now the replaced versions' chunks go: a reader finds the chunks of every
-            # version it can see (a kill before this line is tidied up by reconciliation).
-            for article, old_hash, _ in batch:
-                if old_hash is not None:
-                    self.chunks.delete_article(article.id, keep_hash=article.content_hash)
+            # Searches see the batch once a BM25 snapshot lists it (built in the background
+            # meanwhile); the replaced versions' chunks go when the session ends (``_finish``).
+            self.lexical.request()
+            self._replaced.update(a.id for a, old_hash, _ in batch if old_hash is not None)
             for article, _, _ in batch:
                 if originals.get(article.id):
                     report.duplicates[article.id] = originals[article.id]
@@ -481,16 +575,19 @@ class Library:
 
     def reindex(self, progress: Progress | None = None) -> dict:
         """Re-chunk and re-embed every article from the catalogue's text with the configured
-        embedder, into an emptied vector store; then record that embedder.
+        embedder, into a new Chroma collection built aside; then switch to it and record
+        that embedder, in one catalogue transaction.
 
-        Interrupted, it is refused by ``check_embedder`` until run again (it starts over).
+        Searches use the previous collection and chunks until the switch. Interrupted, the
+        index is as before (the half-built collection is dropped by the next write session).
         """
         progress = progress or _no_progress
         configured = self.embedder_record()
         with self._session():
-            self._set_state(_REINDEXING_KEY, configured.to_json())
-            self.chunks.reset()
+            self._drop_other_collections()
+            target = self.chunks.sibling(f"{COLLECTION}-{uuid.uuid4().hex[:12]}")
             ids = self.catalog.article_ids()
+            staged: list[tuple[str, str, list[Chunk]]] = []
             batch: list[tuple[Article, list[Chunk]]] = []
             progress("re-embedding", 0, len(ids))
             for n, article_id in enumerate(ids, 1):
@@ -502,14 +599,32 @@ class Library:
                     or len(batch) >= BATCH_ARTICLES
                     or sum(len(c) for _, c in batch) >= BATCH_CHUNKS
                 ):
-                    self.chunks.add_many(batch)
-                    self.catalog.replace_chunks(batch)
-                    self._publish(a.id for a, _ in batch)
+                    target.add_many(batch)
+                    staged.extend((a.id, a.content_hash, c) for a, c in batch)
                     batch = []
                     progress("re-embedding", n, len(ids))
-            self._set_state(_EMBEDDER_KEY, configured.to_json())
-            self._set_state(_REINDEXING_KEY, None)
+            old = self.chunks
+            state = {
+                _COLLECTION_KEY: target.name,
+                _EMBEDDER_KEY: configured.to_json(),
+                _REINDEXING_KEY: None,
+            }
+            if self.shared is not None:  # other replicas switch when they pull
+                for key, value in state.items():
+                    self.shared.set_state(key, value)
+            self.catalog.replace_all_chunks(staged, state)
+            self.chunks = target
+            self._publish(ids)
+            self.lexical.refresh()
+            old.drop()
         return {"articles": len(ids), "chunks": self.chunks.count(), "embedder": configured.name}
+
+    def _drop_other_collections(self) -> None:
+        """Drop chunk collections other than the searched one (a killed or finished reindex's)."""
+        for name in self.chunks.collections():
+            if name != self.chunks.name:
+                log.info("dropping the unused chunk collection %s", name)
+                self.chunks.drop(name)
 
     def remove(self, article_id: str) -> bool:
         """Remove an article and its chunks; False if it was not indexed."""
@@ -521,7 +636,7 @@ class Library:
         copies = [c["id"] for c in self.catalog.copies_of([article_id]).get(article_id, [])]
         removed = self.catalog.remove(article_id)
         self._publish([article_id, *copies])  # the oldest copy is canonical now
-        self.chunks.delete_article(article_id)
+        self._replaced.add(article_id)  # its chunks go once searches stop listing them
         return removed
 
     def get(self, article_id: str) -> Article | None:
@@ -536,7 +651,7 @@ class Library:
         self.refresh()
         return {
             "articles": self.catalog.count(),
-            "chunks": self.chunks.count(),
+            "chunks": self._read_chunks(lambda store: store.count()),
             "home": str(self.home),
             "chroma": self.chroma_url or "embedded",
             "embedder": self.embedder.name,
@@ -555,7 +670,7 @@ class Library:
         where = where if where and not where.is_empty else None
         # The filter is resolved to chunk ids in memory, and Chroma searches among them.
         among = self.lexical.chunk_ids(where) if where is not None else None
-        passages = self.chunks.search(query, k, among, embedding)
+        passages = self._read_chunks(lambda store: store.search(query, k, among, embedding))
         # A chunk the catalogue does not list belongs to an ingestion that was killed before
         # it finished; it is not indexed yet (the re-run completes it).
         known = self.lexical.known([p.id for p in passages])
@@ -579,7 +694,21 @@ class Library:
 
     def dense_scores(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, float]:
         """Cosine similarity of a query embedding to particular chunks (for score fusion)."""
-        return self.chunks.similarities(embedding, chunk_ids)
+        return self._read_chunks(lambda store: store.similarities(embedding, chunk_ids))
+
+    def _read_chunks(self, read: Callable[[ChunkStore], T]) -> T:
+        """``read`` the searched collection; once more if a reindex just replaced it."""
+        self._follow_collection()
+        store = self.chunks
+        try:
+            return read(store)
+        except Exception as exc:
+            if self.chunks is store and not _collection_gone(exc):
+                raise
+            log.info("the chunk collection %s is gone (re-indexed): reading the new one", store.name)
+            self.refresh(force=True)
+            self._follow_collection()
+            return read(self.chunks)
 
     def lexical_scores(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
         """BM25 scores of particular chunks (for score fusion)."""

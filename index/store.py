@@ -100,15 +100,28 @@ class ChunkStore:
         embeddings: Embeddings,
         collection: str = COLLECTION,
         client=None,  # noqa: ANN001 - a chromadb client (e.g. an HttpClient); default: local at path
+        writer: Embeddings | None = None,
     ) -> None:
         if client is None:
             if path is None:
                 raise ValueError("ChunkStore needs a folder or a Chroma client")
             client = local_client(path)
         self._embeddings = embeddings
+        # Chunks are embedded with ``writer`` (default: ``embeddings``): a second model instance
+        # lets ingestion encode while questions are embedded with the first.
+        self._writer_embeddings = writer or embeddings
         self._name = collection
         self._client = client
         self._open()
+
+    @property
+    def name(self) -> str:
+        """The Chroma collection's name."""
+        return self._name
+
+    @property
+    def client(self):  # -> chromadb.ClientAPI
+        return self._client
 
     def _open(self) -> None:
         from langchain_chroma import Chroma
@@ -120,6 +133,30 @@ class ChunkStore:
             embedding_function=self._embeddings,
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
+        self._writer = Chroma(
+            client=self._client,
+            collection_name=self._name,
+            embedding_function=self._writer_embeddings,
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def sibling(self, collection: str) -> ChunkStore:
+        """A store for another collection of the same client, with the same embedders."""
+        return ChunkStore(None, self._embeddings, collection, self._client, self._writer_embeddings)
+
+    def collections(self) -> list[str]:
+        """Names of the client's collections that hold chunks (this one and its siblings)."""
+        names = [getattr(c, "name", c) for c in self._client.list_collections()]
+        return [n for n in names if n == COLLECTION or n.startswith(COLLECTION + "-")]
+
+    def drop(self, collection: str | None = None) -> None:
+        """Delete this collection (or a sibling) from the client; missing is fine."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            self._client.delete_collection(collection or self._name)
+        except (NotFoundError, ValueError):
+            pass
 
     def add(self, article: Article, chunks: list[Chunk]) -> None:
         """Upsert the chunks of one article (ids are deterministic, so re-adding is a no-op)."""
@@ -129,7 +166,7 @@ class ChunkStore:
         """Upsert the chunks of several articles, embedded in one batch."""
         docs = [chunk_to_document(c, article) for article, chunks in items for c in chunks]
         if docs:
-            self._chroma.add_documents(docs, ids=[d.id for d in docs])
+            self._writer.add_documents(docs, ids=[d.id for d in docs])
 
     def ids(self) -> set[str]:
         """Ids of every stored chunk."""
