@@ -4,6 +4,9 @@ Every route is a thin shell over ``Assistant`` (the same calls as the CLI and th
 UI). Answering is CPU-bound and the embedder and tokenizer are not safe to call from
 several threads at once, so ``AssistantRunner`` runs those calls in worker threads one at a
 time. Catalogue reads use their own SQLite connection and do not wait for answers.
+Uploads run as ingestion jobs (``assistant.jobs``) in their own thread, never in the
+answering workers and without ``Assistant.lock``: answers go on from the last published
+state while articles are added.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import unicodedata
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -25,6 +29,7 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.feedback import FeedbackStore
+from assistant.jobs import Job, JobQueue, QueueFull
 from assistant.pipeline import Assistant, QuestionError
 from assistant.scope import FilterError
 from assistant.security import Guard, Identity, normalise_origin, own_origin, valid_origin
@@ -155,6 +160,21 @@ class IngestOut(BaseModel):
     chunks: int
 
 
+class JobAccepted(BaseModel):
+    job: str = Field(description="The job id.")
+    status_url: str = Field(description="Poll this (GET, admin) for progress and the result.")
+
+
+class JobOut(BaseModel):
+    id: str
+    state: Literal["queued", "running", "done", "failed"]
+    stage: str = Field(description="reading, indexing, ... (empty until it starts).")
+    done: int
+    total: int
+    result: IngestOut | None = Field(default=None, description="When done: what the upload returns.")
+    error: str | None = Field(default=None, description="When failed: why.")
+
+
 class ErrorOut(BaseModel):
     error: str
 
@@ -163,30 +183,25 @@ class ErrorOut(BaseModel):
 
 
 class AssistantRunner:
-    """Runs blocking ``Assistant`` calls in worker threads.
+    """Runs blocking ``Assistant`` calls in worker threads; ingestion jobs in ``jobs``.
 
     The ``Assistant`` serialises its model-free work itself (``Assistant.lock``, shared with
     the Gradio UI) and releases it while a language model generates, so several answers
-    can stream at once. Changes to the articles (``exclusive``) hold that lock throughout.
+    can stream at once. Changes to the articles take neither that lock nor these workers.
     """
 
     def __init__(self, assistant: Assistant, max_history_turns: int, workers: int = 8) -> None:
         self.assistant = assistant
         self.max_history_turns = max_history_turns
         self.workers = workers
+        self.jobs = JobQueue()
         self._limiter: anyio.CapacityLimiter | None = None
 
-    async def run(self, fn: Callable[[], T], exclusive: bool = False) -> T:
+    async def run(self, fn: Callable[[], T]) -> T:
+        """``fn()`` in one of the answering workers."""
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.workers)
-
-        def call() -> T:
-            if not exclusive:
-                return fn()
-            with self.assistant.lock:
-                return fn()
-
-        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+        return await anyio.to_thread.run_sync(fn, limiter=self._limiter)
 
     def prepare(self, body: AskRequest) -> tuple[str, list[str], SearchFilter]:
         """Checked question, history and filter; raises ``QuestionError``/``FilterError``."""
@@ -374,44 +389,99 @@ def widget_token(body: WidgetTokenIn, request: Request) -> dict:
     return {"token": token, "origin": origin, "expires": expires}
 
 
+_MAX_NAME_BYTES = 200
+
+
+def upload_name(raw: str | None) -> str:
+    """The file name an upload is stored under; ``ApiError`` 400 for names that are not one."""
+    name = unicodedata.normalize("NFC", (raw or "").strip())
+    if "\0" in name or any(unicodedata.category(c) == "Cc" for c in name):
+        raise ApiError(400, f"the file name {raw!r} contains control characters")
+    if "/" in name or "\\" in name:
+        raise ApiError(400, f"the file name {raw!r} contains a path separator: send the file's name only")
+    if name in ("", ".", ".."):
+        raise ApiError(400, f"{raw!r} is not a file name: give each file its name (e.g. article.txt)")
+    if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+        raise ApiError(400, f"the file name is longer than {_MAX_NAME_BYTES} bytes")
+    return name
+
+
+def _ingestion(library, names: dict[str, str]) -> Callable[..., dict]:  # noqa: ANN001
+    """The job that indexes saved uploads: the upload route's response body as its result."""
+
+    def work(progress: Callable[[str, int, int], None]) -> dict:
+        report = library.add_paths(list(names), progress=progress)
+        stats = library.stats()
+        result = report.to_dict()
+        for failure in result["failed"]:
+            for tmp_path, name in names.items():
+                failure["path"] = failure["path"].replace(tmp_path, name)
+        return result | {"articles": stats["articles"], "chunks": stats["chunks"]}
+
+    return work
+
+
+def _submit(runner: AssistantRunner, work: Callable[..., dict], folder: Path) -> Job:
+    try:
+        return runner.jobs.submit(work, cleanup=lambda: shutil.rmtree(folder, ignore_errors=True))
+    except QueueFull as exc:
+        raise ApiError(503, str(exc), {"Retry-After": "30"}) from None
+
+
 @router.post(
     "/articles", response_model=IngestOut, summary="Upload articles (admin)",
     dependencies=[Depends(_require_admin)],
+    responses={202: {"model": JobAccepted, "description": "With `wait=false`: the job to poll."}},
 )
 async def upload_articles(
     request: Request,
     files: Annotated[list[UploadFile], File(description="Files as for `python -m index add`.")],
-) -> dict:
+    wait: Annotated[bool, Query(description="false: answer 202 at once with a job to poll.")] = True,
+) -> Any:
     runner = _runner(request)
-    with tempfile.TemporaryDirectory(prefix="newsqa-upload-") as tmp:
+    stored = [upload_name(upload.filename) for upload in files]  # all checked before any is saved
+    folder = Path(tempfile.mkdtemp(prefix="newsqa-upload-"))
+    try:
         names: dict[str, str] = {}
-        for n, upload in enumerate(files):
-            name = Path(upload.filename or f"upload-{n}.txt").name
-            path = Path(tmp) / f"{n:04d}" / name
+        for n, (upload, name) in enumerate(zip(files, stored, strict=True)):
+            path = folder / f"{n:04d}" / name
             path.parent.mkdir()
             with path.open("wb") as out:
-                shutil.copyfileobj(upload.file, out)
+                await anyio.to_thread.run_sync(shutil.copyfileobj, upload.file, out)
             names[str(path)] = name
-        library = runner.assistant.library
-        try:
-            report = await runner.run(lambda: library.add_paths(list(names)), exclusive=True)
-        except IndexBusy as exc:  # another ingestion holds the write lock
-            raise ApiError(503, str(exc), {"Retry-After": "30"}) from None
-        stats = await runner.run(library.stats, exclusive=True)
-    result = report.to_dict()
-    for failure in result["failed"]:
-        for tmp_path, name in names.items():
-            failure["path"] = failure["path"].replace(tmp_path, name)
-    return result | {"articles": stats["articles"], "chunks": stats["chunks"]}
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    job = _submit(runner, _ingestion(runner.assistant.library, names), folder)
+    if not wait:
+        return JSONResponse({"job": job.id, "status_url": f"/api/jobs/{job.id}"}, status_code=202)
+    while not job.finished.is_set():  # the job runs in its own thread; this only polls it
+        await asyncio.sleep(0.05)
+    if isinstance(job.exception, IndexBusy):  # another ingestion holds the write lock
+        raise ApiError(503, str(job.exception), {"Retry-After": "30"})
+    if job.exception is not None:
+        raise job.exception
+    return job.result
+
+
+@router.get(
+    "/jobs/{job_id}", response_model=JobOut, response_model_exclude_none=True,
+    summary="Progress and result of an upload job (admin)", dependencies=[Depends(_require_admin)],
+)
+def get_job(job_id: str, request: Request) -> dict:
+    job = _runner(request).jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, f"no job {job_id!r} (jobs are kept in memory, the latest 100)")
+    return job.to_json()
 
 
 @router.delete(
     "/articles/{article_id}", summary="Remove an article (admin)", dependencies=[Depends(_require_admin)]
 )
 async def delete_article(article_id: str, request: Request) -> dict:
-    runner = _runner(request)
-    try:
-        removed = await runner.run(lambda: runner.assistant.library.remove(article_id), exclusive=True)
+    library = _runner(request).assistant.library
+    try:  # not in the answering workers: answers go on meanwhile
+        removed = await anyio.to_thread.run_sync(library.remove, article_id)
     except IndexBusy as exc:
         raise ApiError(503, str(exc), {"Retry-After": "30"}) from None
     if not removed:
@@ -422,9 +492,8 @@ async def delete_article(article_id: str, request: Request) -> dict:
 def _refresh(request: Request) -> None:
     """With a shared Chroma server, pick up other processes' changes first (if it is reachable)."""
     assistant = request.app.state.runner.assistant
-    try:
-        with assistant.lock:  # the cache is written: not while an answer reads it
-            assistant.library.refresh()
+    try:  # one thread refreshes the cache at a time; others read it as it is meanwhile
+        assistant.library.refresh()
     except Exception as exc:  # noqa: BLE001 - a server that is down: list what the cache holds
         log.warning("could not refresh from the shared index: %s", exc)
 
