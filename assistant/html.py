@@ -1,11 +1,16 @@
-"""HTML for answers and their sources. Every piece of article text is escaped here.
+"""HTML and Markdown for answers and their sources. Every piece of article text is escaped here.
 
 Articles may contain markup (even ``<script>``): it is always shown as text, never run.
+Text put into Markdown (the chat, the Library outcome, the exported conversation) goes
+through ``markdown_text``, so an article's ``[link](…)``, ``![image](…)``, ``<https://…>``
+or bare URL shows as the characters it is, never as a link or an image.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from urllib.parse import quote
 
 from assistant.types import Answer, Citation
 from index.types import Article
@@ -24,6 +29,61 @@ SOURCES_CSS = """
 .nq-closest { color: var(--body-text-color-subdued, #666); }
 </style>
 """
+
+
+# What Gradio's Markdown (marked, GFM, plus a ``$$`` LaTeX block) would turn into markup:
+# code, emphasis and strike marks, link and image brackets, the backslash itself, a heading
+# mark at a line start, ``$$`` runs, and the starts of GFM's bare links (``https://``,
+# ``www.``, ``name@host``). ``<``, ``>`` and ``&`` become entities afterwards.
+_MD_ACTIVE = re.compile(
+    r"[\\`*_\[\]~@]|!(?=\[)|\${2,}|(?:https?|ftp)(?=://)|www(?=\.)|(?m:^[ \t]{0,3}#)",
+    re.IGNORECASE,
+)
+# One of our citation markers: "[3]" not followed by what would make it a link.
+_MARKER = re.compile(r"\[(\d{1,3})\](?![(\[:])")
+
+
+def _inert(match: re.Match[str]) -> str:
+    found = match.group()
+    if found[0] == "$":
+        return "\\$" * len(found)
+    if found[-1] == "#":
+        return found[:-1] + "\\#"
+    if found.isalpha():  # a URL scheme or "www": escape the ":" or "." after it
+        end = match.end()
+        return found + "\\" + match.string[end]
+    return "\\" + found
+
+
+def markdown_text(text: str) -> str:
+    """``text`` escaped for Markdown: shown as the characters it is, never as markup."""
+    escaped = []
+    at = 0
+    for match in _MD_ACTIVE.finditer(text):
+        if match.start() < at:  # the ":" or "." already escaped after a scheme
+            continue
+        escaped.append(text[at:match.start()])
+        escaped.append(_inert(match))
+        at = match.end() + (1 if match.group().isalpha() else 0)
+    escaped.append(text[at:])
+    return html.escape("".join(escaped), quote=False)
+
+
+def _with_markers(text: str) -> str:
+    """``markdown_text`` of an answer whose ``[n]`` citation markers stay as they are."""
+    parts, at = [], 0
+    for match in _MARKER.finditer(text):
+        before = markdown_text(text[at:match.start()])
+        if before.endswith("!"):  # not an image: "![1]"
+            before = before[:-1] + "\\!"
+        parts.append(before + match.group())
+        at = match.end()
+    return "".join(parts) + markdown_text(text[at:])
+
+
+def _link(url: str) -> str:
+    """An http(s) URL as a Markdown autolink, with nothing in it that could end the link."""
+    return "<" + quote(url, safe=":/?#[]@!$&'()*+,;=%~-._") + ">"
 
 
 def highlight(text: str, start: int, end: int) -> str:
@@ -48,23 +108,23 @@ def answer_markdown(answer: Answer) -> str:
         parts = []
         for s in answer.statements:
             if s.verified:
-                parts.append(html.escape(f"{s.text} " + "".join(f"[{m}]" for m in s.markers), quote=False))
+                parts.append(f"{markdown_text(s.text)} " + "".join(f"[{m}]" for m in s.markers))
             else:
-                parts.append(f"{html.escape(s.text, quote=False)} ⚠️ *{html.escape(s.problem, quote=False)}*")
+                parts.append(f"{markdown_text(s.text)} ⚠️ *{markdown_text(s.problem)}*")
         text = " ".join(parts)
     else:
-        text = html.escape(answer.text, quote=False)
+        text = _with_markers(answer.text)
     if answer.notice:
-        text = f"⚠️ *{html.escape(answer.notice, quote=False)}*\n\n{text}"
+        text = f"⚠️ *{markdown_text(answer.notice)}*\n\n{text}"
     if answer.searched:
-        text += f"\n\n*Searched: {html.escape(answer.searched, quote=False)}*"
+        text += f"\n\n*Searched: {markdown_text(answer.searched)}*"
     return text
 
 
 def draft_markdown(draft: str, status: str = "") -> str:
     """A streaming answer in progress: the model's unverified draft, escaped."""
-    text = html.escape(draft, quote=False)
-    return f"{text}\n\n*{html.escape(status, quote=False)}*" if status else text
+    text = _with_markers(draft)
+    return f"{text}\n\n*{markdown_text(status)}*" if status else text
 
 
 def _source_card(citation: Citation, article: Article | None, closest: bool) -> str:
@@ -135,33 +195,39 @@ def ingest_summary(report: dict) -> str:
     lines = [f"**{counts} · skipped {len(report.get('failed', []))}**"]
     for key in ("added", "updated"):
         if report.get(key):
-            lines.append(f"- {key}: " + ", ".join(html.escape(i, quote=False) for i in report[key]))
+            lines.append(f"- {key}: " + ", ".join(markdown_text(i) for i in report[key]))
     for copy, original in report.get("duplicates", {}).items():
         lines.append(
-            f"- {html.escape(copy, quote=False)} is a copy of {html.escape(original, quote=False)} "
+            f"- {markdown_text(copy)} is a copy of {markdown_text(original)} "
             "(kept, cited through the original)"
         )
     for failure in report.get("failed", []):
         name = failure["path"].replace("\\", "/").rsplit("/", 1)[-1]
-        lines.append(
-            f"- skipped {html.escape(name, quote=False)}: {html.escape(failure['reason'], quote=False)}"
-        )
+        lines.append(f"- skipped {markdown_text(name)}: {markdown_text(failure['reason'])}")
     return "\n".join(lines)
 
 
 def conversation_markdown(turns: list[dict]) -> str:
-    """A chat as Markdown: each question, its answer and the sources it cites (answer JSON)."""
+    """A chat as Markdown: each question, its answer and the sources it cites (answer JSON).
+
+    Article text is escaped; the only links are the sources' own http(s) addresses.
+    """
     parts = ["# News QA conversation\n"]
     for turn in turns:
-        parts.append(f"## {turn['question']}\n\n{turn['answer']}\n")
+        question = " ".join(str(turn["question"]).split())  # one heading line
+        parts.append(f"## {markdown_text(question)}\n\n{_with_markers(turn['answer'])}\n")
         if turn.get("notice"):
-            parts.append(f"> {turn['notice']}\n")
+            parts.append(f"> {markdown_text(turn['notice'])}\n")
         shown = turn.get("citations") or turn.get("closest") or []
         if shown:
             parts.append("Sources:\n" if turn.get("citations") else "Closest sources (not evidence):\n")
         for c in shown:
             meta = ", ".join(x for x in (c.get("date"), c.get("source"), c.get("speaker")) if x)
-            link = f" <{c['url']}>" if str(c.get("url", "")).startswith(("http://", "https://")) else ""
-            parts.append(f"- [{c['n']}] {c['title']} ({meta}){link}: “{c['sentence']}”")
+            url = str(c.get("url") or "")
+            link = f" {_link(url)}" if url.startswith(("http://", "https://")) else ""
+            parts.append(
+                f"- [{c['n']}] {markdown_text(c['title'])} ({markdown_text(meta)}){link}: "
+                f"“{markdown_text(c['sentence'])}”"
+            )
         parts.append("")
     return "\n".join(parts)
