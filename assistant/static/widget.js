@@ -134,6 +134,31 @@
     catch (e) { return null; }
   }
 
+  /* Text for the Markdown export, shown as the characters it is: never a link, an image or
+     markup (the rules of markdown_text in assistant/html.py). */
+  var MD_ACTIVE = /[\\`*_\[\]~@]|!(?=\[)|\${2,}|(?:https?|ftp)(?=:\/\/)|www(?=\.)|^[ \t]{0,3}#/gim;
+  function mdText(text) {
+    return String(text || "").replace(MD_ACTIVE, function (m) {
+      if (m[0] === "$") return m.replace(/\$/g, "\\$");
+      if (m[m.length - 1] === "#") return m.slice(0, -1) + "\\#";
+      if (/^[a-z]+$/i.test(m)) return m + "\\"; /* escapes the ":" or "." after a scheme or www */
+      return "\\" + m;
+    }).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  /* An answer for the export: mdText, except its [n] citation markers. */
+  function mdAnswer(text) {
+    var marker = /\[\d{1,3}\](?![(\[:])/g, out = "", at = 0, m;
+    text = String(text || "");
+    while ((m = marker.exec(text))) {
+      var before = mdText(text.slice(at, m.index));
+      if (before.slice(-1) === "!") before = before.slice(0, -1) + "\\!";
+      out += before + m[0];
+      at = marker.lastIndex;
+    }
+    return out + mdText(text.slice(at));
+  }
+
   /* A text with text[start:end] inside <mark>: three text nodes, no HTML parsing. */
   function marked(cls, text, start, end) {
     var s = Math.max(0, Math.min(start, text.length)), e = Math.max(s, Math.min(end, text.length));
@@ -416,12 +441,14 @@
       var lines = ["# " + (this.dataset.title || this.t.title), ""];
       this.turns.forEach(function (turn) {
         var a = turn.a || {};
-        lines.push("## " + turn.q, "", a.answer || "", "");
-        if (a.searched) lines.push("_Searched: " + a.searched + "_", "");
+        lines.push("## " + mdText(String(turn.q || "").replace(/\s+/g, " ")), "", mdAnswer(a.answer), "");
+        if (a.searched) lines.push("_Searched: " + mdText(a.searched) + "_", "");
         (a.citations || []).forEach(function (c) {
           var where = [c.source, c.date].filter(Boolean).join(", ");
-          lines.push("[" + c.n + "] " + c.title + (where ? " — " + where : "") + (c.url ? " <" + c.url + ">" : ""),
-            "    > " + String(c.sentence || "").replace(/\s+/g, " "), "");
+          var href = safeUrl(c.url); /* percent-encoded: nothing in it ends the <…> link */
+          lines.push("[" + Number(c.n) + "] " + mdText(c.title) + (where ? " — " + mdText(where) : "") +
+            (href ? " <" + href + ">" : ""),
+            "    > " + mdText(String(c.sentence || "").replace(/\s+/g, " ")), "");
         });
       });
       var link = h("a", { href: URL.createObjectURL(new Blob([lines.join("\n")], { type: "text/markdown" })),
