@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import itertools
 import logging
 import tempfile
@@ -10,6 +11,7 @@ from pathlib import Path
 import index  # noqa: F401  (offline environment and telemetry off, before gradio loads)
 import gradio as gr
 import uvicorn
+from gradio.utils import get_upload_folder
 
 from assistant.build import build_assistant, ensure_sample_corpus
 from assistant.feedback import FeedbackStore, feedback_path
@@ -26,6 +28,7 @@ from assistant.llm import LLMError
 from assistant.pipeline import Assistant, QuestionError
 from assistant.rerank import RerankerError
 from assistant.scope import FilterError
+from assistant.security import GUEST, Guard, inside_folder, ui_display_name, ui_is_admin
 from assistant.server import create_app
 from assistant.settings import Settings, get_settings
 from index.identity import EmbedderMismatch
@@ -46,6 +49,19 @@ def _text(content: object) -> str:
         return content
     if isinstance(content, list):
         return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def account_html(username: str | None, admin: bool) -> str:
+    """Who is signed in, with sign-out; a sign-in link for a guest; nothing on the laptop."""
+    if username and ":" in username:
+        role = " (admin)" if admin else ""
+        name = html.escape(ui_display_name(username))
+        return (f'<div class="nq-account" style="text-align:right">Signed in as <b>{name}</b>{role}'
+                ' · <a href="/logout" id="sign-out">Sign out</a></div>')
+    if username == GUEST:
+        link = '<a href="/login" id="sign-in">Sign in</a>'
+        return f'<div class="nq-account" style="text-align:right">{link}</div>'
     return ""
 
 
@@ -119,18 +135,50 @@ def build_ui(
         path.write_text(conversation_markdown(turns), encoding="utf-8")
         return str(path)
 
-    def library_rows(query: str = "") -> list[list]:
+    def require_admin(request: gr.Request | None) -> None:
+        """The Library's functions are for admins only, whatever route calls them."""
+        username = getattr(request, "username", None)
+        if not ui_is_admin(username):
+            log.warning("refused a library change by %s", username or "an anonymous client")
+            raise gr.Error("Only an admin may change the library.", print_exception=False)
+
+    def rows(query: str = "") -> list[list]:
         with assistant.lock:
             return library_table(assistant.library.list(), query)
+
+    def library_rows(query: str, request: gr.Request) -> list[list]:
+        require_admin(request)
+        return rows(query)
 
     def article_ids() -> gr.Dropdown:
         with assistant.lock:
             return gr.update(choices=[r["id"] for r in assistant.library.list()], value=None)
 
-    def add_files(files: list | None, query: str, progress=gr.Progress()):  # noqa: B008 - Gradio's API
+    def account(request: gr.Request):
+        """On page load: who is signed in, and the Library tab (its rows) for admins only."""
+        username = getattr(request, "username", None)
+        admin = ui_is_admin(username)
+        bar = account_html(username, admin)
+        if not (library_tab and admin):
+            return bar, gr.update(visible=False), gr.update(), gr.update()
+        with assistant.lock:
+            rows = assistant.library.list()
+        ids = gr.update(choices=[r["id"] for r in rows], value=None)
+        return bar, gr.update(visible=True), library_table(rows, ""), ids
+
+    def account_only(request: gr.Request) -> str:
+        return account(request)[0]
+
+    def add_files(files: list | None, query: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's API
+        require_admin(request)
         if not files:
             return "Choose or drop files first.", gr.update(), gr.update()
         paths = [f if isinstance(f, str) else f.name for f in files]
+        upload_folder = get_upload_folder()
+        foreign = [p for p in paths if not inside_folder(p, upload_folder)]
+        if foreign:
+            log.warning("refused to index files that were not uploaded: %s", foreign)
+            return "⚠️ Only files uploaded here can be added.", gr.update(), gr.update()
 
         def report(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=stage)
@@ -140,9 +188,10 @@ def build_ui(
                 result = assistant.library.add_paths(paths, progress=report)
         except Exception as exc:  # noqa: BLE001 - a locked or mismatched index: say so, keep the app up
             return f"⚠️ {exc}", gr.update(), gr.update()
-        return ingest_summary(result.to_dict()), library_rows(query), article_ids()
+        return ingest_summary(result.to_dict()), rows(query), article_ids()
 
-    def delete(article_id: str | None, query: str):
+    def delete(article_id: str | None, query: str, request: gr.Request):
+        require_admin(request)
         if not article_id:
             return "Choose the article to delete.", gr.update(), gr.update()
         try:
@@ -151,9 +200,11 @@ def build_ui(
         except Exception as exc:  # noqa: BLE001
             return f"⚠️ {exc}", gr.update(), gr.update()
         message = f"Deleted “{article_id}”." if removed else f"There is no article “{article_id}”."
-        return message, library_rows(query), article_ids()
+        return message, rows(query), article_ids()
 
-    def reindex(query: str, progress=gr.Progress()):  # noqa: B008 - Gradio's API
+    def reindex(query: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's API
+        require_admin(request)
+
         def report(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=stage)
 
@@ -164,15 +215,17 @@ def build_ui(
             return f"⚠️ {exc}", gr.update()
         return (
             f"Re-indexed {result.get('articles', 0)} articles ({result.get('chunks', 0)} chunks).",
-            library_rows(query),
+            rows(query),
         )
 
     stats = assistant.library.stats()
     with gr.Blocks(title="News QA — cited answers") as ui:
-        gr.Markdown(
-            "## Ask the news articles\nEvery statement is quoted from an article and "
-            f"cited. {stats['articles']} articles indexed."
-        )
+        with gr.Row(equal_height=True):
+            gr.Markdown(
+                "## Ask the news articles\nEvery statement is quoted from an article and "
+                f"cited. {stats['articles']} articles indexed."
+            )
+            account_bar = gr.HTML("", elem_id="account")
         with gr.Tab("Chat", elem_id="chat-tab"):
             with gr.Row():
                 with gr.Column(scale=3):
@@ -210,7 +263,8 @@ def build_ui(
                 with gr.Column(scale=2):
                     sources = gr.HTML(sources_html(None, {}), elem_id="sources")
         if library_tab:
-            with gr.Tab("Library", elem_id="library-tab"):
+            # Shown on page load to admins only (``account``); its functions check again.
+            with gr.Tab("Library", elem_id="library-tab", visible=False) as library:
                 upload = gr.File(
                     file_count="multiple",
                     label="Add articles: drop files here (.txt .md .html .json .jsonl .csv .pdf .docx)",
@@ -221,7 +275,6 @@ def build_ui(
                 query = gr.Textbox(label="Find", placeholder="title, source or id", elem_id="library-find")
                 table = gr.Dataframe(
                     headers=list(LIBRARY_COLUMNS),
-                    value=library_rows,
                     interactive=False,
                     wrap=True,
                     elem_id="library-table",
@@ -234,7 +287,9 @@ def build_ui(
                 query.change(library_rows, query, table)
                 remove.click(delete, [doomed, query], [outcome, table, doomed])
                 rebuild.click(reindex, query, [outcome, table])
-                ui.load(article_ids, None, doomed)
+            ui.load(account, None, [account_bar, library, table, doomed])
+        else:
+            ui.load(account_only, None, account_bar)
         turns = gr.State([])
         # The chat survives a page reload: kept (encrypted) in the browser's localStorage.
         saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="newsqa-chat")
@@ -262,6 +317,10 @@ def build_ui(
 def main(settings: Settings | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = settings or get_settings()
+    try:  # refuse an unsafe bind or a broken security setting before loading any model
+        Guard(settings).check_bind(settings.host, settings.allow_anonymous)
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
     try:
         assistant = build_assistant(settings)
     except (RerankerError, LLMError, EmbedderMismatch, StoreUnavailable) as exc:

@@ -32,7 +32,7 @@ from assistant.feedback import FeedbackStore
 from assistant.jobs import Job, JobQueue, QueueFull
 from assistant.pipeline import Assistant, QuestionError
 from assistant.scope import FilterError
-from assistant.security import Guard, Identity, normalise_origin, own_origin, valid_origin
+from assistant.security import Guard, Identity, normalise_origin, valid_origin
 from assistant.tokens import mint_widget_token
 from assistant.types import AnswerEvent
 from index.catalog import Catalog
@@ -383,7 +383,7 @@ def widget_token(body: WidgetTokenIn, request: Request) -> dict:
     origin = normalise_origin(body.origin)
     if not valid_origin(origin):
         raise ApiError(400, f"{body.origin!r} is not an origin (scheme://host[:port])")
-    if not guard.origin_allowed(origin, own_origin(request.scope)):
+    if not guard.origin_allowed(origin):
         raise ApiError(400, f"origin {origin} is not in NEWSQA_ALLOWED_ORIGINS")
     token, expires = mint_widget_token(guard.widget_secret, origin, guard.widget_ttl)
     return {"token": token, "origin": origin, "expires": expires}

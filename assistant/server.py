@@ -1,4 +1,5 @@
-"""The one ASGI app: REST API (``/api/``), widget (``/widget.js``, ``/embed``), Gradio UI (``/``).
+"""The one ASGI app: REST API (``/api/``), widget (``/widget.js``, ``/embed``), sign-in
+(``/login``, ``/logout``), Gradio UI (``/``), all behind ``SecurityMiddleware``.
 
 ``create_app(assistant, settings, ui)`` wires the pieces; ``app.py`` serves it with uvicorn.
 """
@@ -24,6 +25,7 @@ from assistant.pipeline import Assistant, QuestionError
 from assistant.scope import FilterError
 from assistant.security import Guard, SecurityMiddleware
 from assistant.settings import Settings
+from assistant.signin import router as signin_router
 from index.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -111,6 +113,7 @@ def create_app(assistant: Assistant, settings: Settings, ui: Any = None) -> Fast
         openapi_url="/openapi.json",
     )
     guard = Guard(settings)
+    guard.check_bind(settings.host, settings.allow_anonymous)
     app.state.guard = guard
     # Extractive answers are CPU-bound and serialised anyway: one worker avoids threads that
     # only wait on the lock. A language model generates outside the lock: let answers overlap.
@@ -144,9 +147,28 @@ def create_app(assistant: Assistant, settings: Settings, ui: Any = None) -> Fast
         return embed_page(dict(request.query_params), guard.frame_ancestors())
 
     app.mount("/widget-static", StaticFiles(directory=STATIC), name="widget-static")
+    app.include_router(signin_router)
     app.add_middleware(SecurityMiddleware, guard=guard)
     if ui is not None:
         import gradio as gr
+        from gradio.utils import get_upload_folder
 
-        gr.mount_gradio_app(app, ui, path="/", server_name=settings.host, server_port=settings.port)
+        def gradio_user(request: Request) -> str | None:
+            """Who Gradio sees: the identity the middleware found (``gr.Request.username``)."""
+            return guard.ui_user(getattr(request.state, "identity", None))
+
+        guard.upload_folder = get_upload_folder()
+        gr.mount_gradio_app(
+            app,
+            ui,
+            path="/",
+            server_name=settings.host,
+            server_port=settings.port,
+            auth_dependency=gradio_user,
+            max_file_size=settings.max_body_bytes,
+            footer_links=[],
+        )
+        # Mounted apps skip Gradio's own check that a file input names an upload ("has not
+        # launched"); turn it on. The middleware and the Library's functions check as well.
+        ui.has_launched = True
     return app

@@ -224,6 +224,49 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest `/api/` request body in bytes, uploads included (else 413).",
     )
+    users: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Comma-separated users who sign in to the web UI with a password: `NAME:HASH[:admin]`, "
+            "each made by `python -m assistant.tokens password NAME [--admin]`. With a user or an "
+            "API token configured, every page and route needs a sign-in or a token."
+        ),
+    )
+    session_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Key that signs the UI's session cookies; empty: a random key kept in "
+            "`NEWSQA_HOME/session-secret` (sessions survive restarts)."
+        ),
+    )
+    session_ttl: int = Field(
+        default=8 * 3600,
+        ge=60,
+        le=30 * 86400,
+        description="Seconds a UI session lasts after signing in; then the sign-in page is shown again.",
+    )
+    trusted_hosts: str = Field(
+        default="",
+        description=(
+            "Comma-separated host names the app answers to (the `Host` header; `*.example.com` "
+            "allowed); others get 400. Empty: the bound host, `localhost` and `127.0.0.1`."
+        ),
+    )
+    public_url: str = Field(
+        default="",
+        description=(
+            "The address users reach the app at behind a proxy (`https://qa.intranet.example`): "
+            "its origin counts as the app's own, and cookies are marked `Secure` for https. "
+            "Empty: `http://HOST:PORT` for each trusted host."
+        ),
+    )
+    allow_anonymous: bool = Field(
+        default=False,
+        description=(
+            "Let the app start on a non-loopback `NEWSQA_HOST` with no API token or user "
+            "configured, so anyone who reaches it may ask (the library stays admin-only)."
+        ),
+    )
     # --- a Chroma server shared by app replicas (index/shared.py) ---
     chroma_url: str = Field(
         default="",

@@ -3,6 +3,7 @@
 ``python -m assistant.tokens issue NAME [--admin]`` prints a new token once and stores only
 its sha256 hash; ``revoke NAME`` and ``list`` manage the file (``NEWSQA_API_TOKEN_FILE``,
 by default ``NEWSQA_HOME/api-tokens.txt``). A line is ``HASH [NAME] [admin] [CREATED]``.
+``password NAME [--admin]`` prints a ``NEWSQA_USERS`` entry for a user of the web UI.
 
 A widget token is ``w1.<expiry>.<hex HMAC-SHA256(secret, "<origin>|<expiry>")>``: an
 intranet backend mints one for the page's origin, and it is accepted only from that origin
@@ -130,6 +131,30 @@ def check_widget_token(
     return None
 
 
+def _password_entry(name: str, admin: bool) -> int:
+    """Ask for a password twice (or read one line from a pipe); print ``NAME:HASH[:admin]``."""
+    import getpass
+
+    from assistant.auth import hash_password
+
+    if not name or any(c in name for c in ",: \t#"):
+        print("error: a user name must be one word without ',', ':' or '#'", file=sys.stderr)
+        return 2
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {name}: ")
+        if getpass.getpass("again: ") != password:
+            print("error: the passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        print("error: use a password of at least 8 characters", file=sys.stderr)
+        return 2
+    print(f"{name}:{hash_password(password)}{':admin' if admin else ''}")
+    print("add this entry to NEWSQA_USERS (comma-separated, in single quotes in a shell)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from assistant.settings import get_settings
 
@@ -141,7 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     rm = sub.add_parser("revoke", help="remove the token with this name")
     rm.add_argument("name")
     sub.add_parser("list", help="names and roles of the stored tokens")
+    pw = sub.add_parser("password", help="a NEWSQA_USERS entry for a user who signs in with a password")
+    pw.add_argument("name")
+    pw.add_argument("--admin", action="store_true", help="may also change the library in the web UI")
     args = parser.parse_args(argv)
+    if args.command == "password":
+        return _password_entry(args.name, args.admin)
     settings = get_settings()
     path = token_file_path(settings.api_token_file, settings.home)
     try:

@@ -201,8 +201,9 @@ def test_health(api):
     assert health["version"]
 
 
-def test_openapi_documents_the_routes(anon):
-    spec = anon.get("/openapi.json").json()
+def test_openapi_documents_the_routes(api, anon):
+    assert anon.get("/openapi.json").status_code == 401  # like every route, once tokens exist
+    spec = api.get("/openapi.json").json()
     paths = spec["paths"]
     for path, method in [("/api/ask", "post"), ("/api/ask/stream", "post"), ("/api/articles", "get"),
                          ("/api/articles/{article_id}", "get"), ("/api/health", "get"),
@@ -211,7 +212,7 @@ def test_openapi_documents_the_routes(anon):
         assert method in paths[path], (path, method)
     assert "AskRequest" in spec["components"]["schemas"]
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
-    assert anon.get("/docs").status_code == 200
+    assert api.get("/docs").status_code == 200
 
 
 # --- feedback --------------------------------------------------------------------------------
@@ -333,8 +334,9 @@ def test_origins_deny_by_default_and_cors_for_allowed(api):
     assert "Origin" in ok.headers["vary"]
 
 
-def test_frame_and_content_type_headers(anon):
-    ui = anon.get("/")
+def test_frame_and_content_type_headers(api, anon):
+    assert anon.get("/").status_code == 401  # the UI needs a sign-in once tokens exist
+    ui = api.get("/")
     assert ui.status_code == 200
     assert ui.headers["content-security-policy"] == "frame-ancestors 'self'"
     assert ui.headers["x-content-type-options"] == "nosniff"

@@ -9,7 +9,8 @@ import hashlib
 
 import pytest
 
-from assistant.security import AuthError, Guard, RateLimiter, parse_rate
+from assistant.auth import SessionSigner, hash_password, parse_users, verify_password
+from assistant.security import AuthError, Guard, RateLimiter, host_name, is_loopback, parse_rate
 from assistant.settings import Settings
 from assistant.tokens import check_widget_token, issue, mint_widget_token, read_token_file, revoke
 
@@ -79,7 +80,8 @@ def test_guard_roles(tmp_path):
         locked.identify("c", None)
     widget, _ = mint_widget_token("s", ORIGIN, 600)
     assert locked.identify(widget, ORIGIN).kind == "widget"
-    assert locked.origin_allowed(ORIGIN, "http://127.0.0.1:7860")
+    assert locked.origin_allowed(ORIGIN) and locked.origin_allowed("http://127.0.0.1:7860")
+    assert not locked.origin_allowed("http://evil.example:7860")
     assert locked.frame_ancestors() == f"'self' {ORIGIN}"
 
     # Tokens issued while the app runs count at once.
@@ -101,3 +103,55 @@ def test_env_variables_configure_the_guard(monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSQA_RATE_LIMIT", "lots")
     with pytest.raises(ValueError):
         Settings()
+
+
+def test_trusted_hosts_and_own_origins_come_from_settings(tmp_path):
+    default = Guard(Settings(home=tmp_path))
+    assert default.trusted_hosts == ["127.0.0.1", "localhost"]
+    assert default.own_origins == {"http://127.0.0.1:7860", "http://localhost:7860"}
+    assert default.host_allowed("127.0.0.1:7860") and default.host_allowed("LOCALHOST")
+    for spoofed in ("evil.example:7860", "127.0.0.1.evil.example", "", None):
+        assert not default.host_allowed(spoofed)
+    intranet = Guard(Settings(home=tmp_path, host="0.0.0.0", api_tokens="t", port=8000,
+                              trusted_hosts="qa.intranet.example, *.corp.example",
+                              public_url="https://qa.intranet.example/chat"))
+    assert intranet.host_allowed("qa.intranet.example") and intranet.host_allowed("a.corp.example:8000")
+    assert not intranet.host_allowed("127.0.0.1:8000") and not intranet.host_allowed("corp.example.evil")
+    assert "https://qa.intranet.example" in intranet.own_origins and intranet.secure_cookies
+    assert host_name("[::1]:7860") == "::1" and is_loopback("::1") and not is_loopback("0.0.0.0")
+
+
+def test_binding_beyond_loopback_needs_readers_credentials_or_the_named_setting(tmp_path):
+    Guard(Settings(home=tmp_path)).check_bind("127.0.0.1", False)
+    with pytest.raises(ValueError, match="NEWSQA_ALLOW_ANONYMOUS"):
+        Guard(Settings(home=tmp_path, host="0.0.0.0")).check_bind("0.0.0.0", False)
+    with pytest.raises(ValueError, match="NEWSQA_ALLOW_ANONYMOUS"):  # admins only: reading is open
+        Guard(Settings(home=tmp_path, host="10.1.2.3", admin_tokens="a")).check_bind("10.1.2.3", False)
+    Guard(Settings(home=tmp_path, host="0.0.0.0")).check_bind("0.0.0.0", True)
+    Guard(Settings(home=tmp_path, host="0.0.0.0", api_tokens="t")).check_bind("0.0.0.0", False)
+
+
+def test_users_sign_in_and_sessions_follow_them(tmp_path):
+    encoded = hash_password("pw-1", iterations=1000)
+    assert verify_password("pw-1", encoded) and not verify_password("pw-2", encoded)
+    users = f"ann:{encoded},bob:{hash_password('pw-2', 1000)}:admin"
+    guard = Guard(Settings(home=tmp_path, users=users, api_tokens="tok"))
+    assert guard.auth_required and guard.admin_configured
+    ann = guard.sign_in("ann", "pw-1")
+    assert ann is not None and ann.kind == "user" and not ann.admin
+    assert guard.sign_in("bob", "pw-2").admin
+    assert guard.sign_in("ann", "pw-2") is None and guard.sign_in("eve", "pw-1") is None
+    assert guard.sign_in("", "tok").name == "token1" and guard.sign_in("", "nope") is None
+    cookie, _ = guard.session_cookie(ann)
+    assert guard.session(cookie) == ann
+    # the key is kept in the home: another process on it reads the same sessions
+    assert Guard(Settings(home=tmp_path, users=users)).session(cookie) == ann
+    # a removed user's sessions end at once
+    assert Guard(Settings(home=tmp_path, users=users.split(",")[1])).session(cookie) is None
+    assert guard.session(cookie[:-3] + "abc") is None and guard.session("x.y") is None
+    key = bytes.fromhex((tmp_path / "session-secret").read_text())
+    assert guard.session(SessionSigner(key, 60).issue("ann", "user")[0]) == ann
+    assert guard.session(SessionSigner(key, 60).issue("ann", "user", now=0)[0]) is None  # expired
+    assert (tmp_path / "session-secret").stat().st_mode & 0o777 == 0o600
+    with pytest.raises(ValueError, match="NEWSQA_USERS"):
+        parse_users("ann:plaintext")
