@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> dict:
     port = free_port()
     app_env = env | {"NEWSQA_HOME": str(home), "NEWSQA_PORT": str(port), "NEWSQA_RATE_LIMIT": "0",
                      "NEWSQA_API_TOKENS": API_TOKEN, "NEWSQA_ADMIN_TOKENS": ADMIN_TOKEN,
-                     "NEWSQA_LOCK_TIMEOUT": "600"}  # fmt: skip
+                     "NEWSQA_LOCK_TIMEOUT": "600", "NEWSQA_MAX_BODY_BYTES": str(64 << 20)}  # fmt: skip
     log_file = (work / "app.log").open("w")
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=app_env,
                             stdout=log_file, stderr=log_file)  # fmt: skip
