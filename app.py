@@ -143,16 +143,14 @@ def build_ui(
             raise gr.Error("Only an admin may change the library.", print_exception=False)
 
     def rows(query: str = "") -> list[list]:
-        with assistant.lock:
-            return library_table(assistant.library.list(), query)
+        return library_table(assistant.library.list(), query)
 
     def library_rows(query: str, request: gr.Request) -> list[list]:
         require_admin(request)
         return rows(query)
 
     def article_ids() -> gr.Dropdown:
-        with assistant.lock:
-            return gr.update(choices=[r["id"] for r in assistant.library.list()], value=None)
+        return gr.update(choices=[r["id"] for r in assistant.library.list()], value=None)
 
     def account(request: gr.Request):
         """On page load: who is signed in, and the Library tab (its rows) for admins only."""
@@ -161,10 +159,9 @@ def build_ui(
         bar = account_html(username, admin)
         if not (library_tab and admin):
             return bar, gr.update(visible=False), gr.update(), gr.update()
-        with assistant.lock:
-            rows = assistant.library.list()
-        ids = gr.update(choices=[r["id"] for r in rows], value=None)
-        return bar, gr.update(visible=True), library_table(rows, ""), ids
+        listed = assistant.library.list()
+        ids = gr.update(choices=[r["id"] for r in listed], value=None)
+        return bar, gr.update(visible=True), library_table(listed, ""), ids
 
     def account_only(request: gr.Request) -> str:
         return account(request)[0]
@@ -183,9 +180,8 @@ def build_ui(
         def report(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=stage)
 
-        try:
-            with assistant.lock:
-                result = assistant.library.add_paths(paths, progress=report)
+        try:  # ingestion publishes aside: answering goes on meanwhile (no Assistant.lock)
+            result = assistant.library.add_paths(paths, progress=report)
         except Exception as exc:  # noqa: BLE001 - a locked or mismatched index: say so, keep the app up
             return f"⚠️ {exc}", gr.update(), gr.update()
         return ingest_summary(result.to_dict()), rows(query), article_ids()
@@ -195,8 +191,7 @@ def build_ui(
         if not article_id:
             return "Choose the article to delete.", gr.update(), gr.update()
         try:
-            with assistant.lock:
-                removed = assistant.library.remove(article_id)
+            removed = assistant.library.remove(article_id)
         except Exception as exc:  # noqa: BLE001
             return f"⚠️ {exc}", gr.update(), gr.update()
         message = f"Deleted “{article_id}”." if removed else f"There is no article “{article_id}”."
@@ -209,8 +204,7 @@ def build_ui(
             progress((done, max(total, 1)), desc=stage)
 
         try:
-            with assistant.lock:
-                result = assistant.library.reindex(progress=report)
+            result = assistant.library.reindex(progress=report)
         except Exception as exc:  # noqa: BLE001
             return f"⚠️ {exc}", gr.update()
         return (
