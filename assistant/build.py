@@ -1,4 +1,4 @@
-"""Settings -> components. The only place that decides which backends are used."""
+"""Settings -> components: decides the answering backends; the library comes from ``index.build``."""
 
 from __future__ import annotations
 
@@ -13,40 +13,20 @@ from assistant.nouns import NounFinder, unmentioned
 from assistant.pipeline import Assistant
 from assistant.rerank import build_reranker
 from assistant.retrieve import NewsRetriever
-from assistant.settings import Settings
 from assistant.verify import CitationVerifier
-from index.embed import SentenceEmbedder
+from index.build import build_library
 from index.library import IngestReport, Library
+from index.settings import Settings
 
 log = logging.getLogger(__name__)
+
+__all__ = ["SAMPLE_CORPUS", "build_assistant", "build_library", "ensure_sample_corpus"]
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "sample_articles.jsonl"
 
 
-def build_library(
-    settings: Settings, embedder: SentenceEmbedder | None = None, check_embedder: bool = True
-) -> Library:
-    """The library: embedded Chroma under NEWSQA_HOME, or the NEWSQA_CHROMA_URL server."""
-    return Library(
-        settings.home,
-        embedder
-        or SentenceEmbedder(
-            settings.embedder,
-            batch_size=settings.embed_batch_size,
-            backend=settings.embedder_backend,
-            cache_dir=settings.onnx_cache,
-        ),
-        chunk_tokens=settings.chunk_tokens,
-        overlap_sentences=settings.chunk_overlap_sentences,
-        lock_timeout=settings.lock_timeout,
-        check_embedder=check_embedder,
-        chroma_url=settings.chroma_url,
-        chroma_token=settings.chroma_token.get_secret_value() or None,
-        refresh_seconds=settings.chroma_refresh_seconds,
-    )
-
-
 def build_assistant(settings: Settings, library: Library | None = None) -> Assistant:
+    """The answering pipeline over ``library`` (built from ``settings`` when not given)."""
     library = library or build_library(settings)
     unmentioned_nouns = None
     if settings.check_unmentioned:

@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 
-from assistant.settings import Settings, get_settings
+from index.build import build_library
 from index.embed import EmbedderError
 from index.fields import FieldMap, FieldMapError
 from index.identity import EmbedderMismatch
@@ -15,6 +15,7 @@ from index.ingest import SUPPORTED, ReadOptions
 from index.library import IngestReport, Library, SyncReport
 from index.lock import IndexBusy
 from index.progress import ProgressBars, wanted
+from index.settings import Settings, get_settings
 from index.shared import StoreUnavailable
 
 EXIT_FAILURES, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
@@ -25,8 +26,7 @@ def _print_json(data: object) -> None:
 
 
 def open_library(settings: Settings, check_embedder: bool = True) -> Library:
-    from assistant.build import build_library
-
+    """The library the settings describe (``check_embedder=False`` for ``reindex``)."""
     return build_library(settings, check_embedder=check_embedder)
 
 

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 BUNDLED_NAME = "all-MiniLM-L6-v2"
 Backend = Literal["torch", "onnx", "onnx-int8"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
-DEFAULT_BACKEND: Backend = "torch"  # the NEWSQA_EMBEDDER_BACKEND default (assistant/settings.py)
+DEFAULT_BACKEND: Backend = "torch"  # the NEWSQA_EMBEDDER_BACKEND default (index/settings.py)
 
 
 class EmbedderError(RuntimeError):
