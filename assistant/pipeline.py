@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables.config import run_in_executor
 
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import standalone_query
 from assistant.generate import GenerativeAnswerer
-from assistant.retrieve import NewsRetriever
+from assistant.retrieve import NewsRetriever, as_filter
 from assistant.scope import make_filter
 from assistant.types import Answer, AnswerEvent, Citation
 from index.library import Library
@@ -166,6 +168,103 @@ class Assistant:
         with self.lock:
             return self.retrieve(query, where, k)
 
-    def as_runnable(self) -> Runnable:
-        """``ask`` as a LangChain runnable: {"question", "conversation"?, "where"?} -> Answer."""
-        return RunnableLambda(lambda x: self.ask(x["question"], x.get("conversation"), x.get("where")))
+    def as_runnable(self) -> AnswerRunnable:
+        """``ask`` as a LangChain runnable: ``invoke`` -> Answer, ``stream``/``astream`` -> AnswerEvents.
+
+        The input is the question, or {"question", "conversation"?, "where"?} where ``where``
+        is a ``SearchFilter`` or a dict of its fields (``retrieve.as_filter``).
+        """
+        return AnswerRunnable(self)
+
+
+class AnswerRunnable(Runnable[dict[str, Any] | str, Answer | AnswerEvent]):
+    """``Assistant.ask`` and ``Assistant.stream`` behind LangChain's Runnable interface.
+
+    ``invoke``/``ainvoke``/``batch`` return the ``Answer``; ``stream``/``astream`` yield the
+    ``AnswerEvent``s of ``Assistant.stream`` (status, tokens, then one event carrying the
+    Answer). Events do not add up, so a step chained after this one while streaming
+    receives the last event; read its ``answer``.
+    """
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    def _arguments(
+        self, value: dict[str, Any] | str
+    ) -> tuple[str, Sequence[str] | None, SearchFilter | None]:
+        """(question, conversation, where) from the runnable's input."""
+        if isinstance(value, str):
+            return value, None, None
+        where = value.get("where")
+        if isinstance(where, Mapping):
+            where = as_filter(where, self.assistant.library.sources())
+        return value["question"], value.get("conversation"), where
+
+    def invoke(
+        self, input: dict[str, Any] | str, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Answer:
+        return self._call_with_config(lambda x: self.assistant.ask(*self._arguments(x)), input, config)
+
+    def stream(
+        self, input: dict[str, Any] | str, config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> Iterator[AnswerEvent]:
+        return self.transform(iter([input]), config, **kwargs)
+
+    def transform(
+        self,
+        input: Iterator[dict[str, Any] | str],
+        config: RunnableConfig | None = None,
+        **kwargs: Any | None,
+    ) -> Iterator[AnswerEvent]:
+        yield from self._transform_stream_with_config(input, self._events, config)
+
+    def _events(self, inputs: Iterator[dict[str, Any] | str]) -> Iterator[AnswerEvent]:
+        value = None
+        for chunk in inputs:  # input streamed by an earlier step
+            value = _gather(value, chunk)
+        if value is None:
+            return
+        yield from self.assistant.stream(*self._arguments(value))
+
+    async def astream(
+        self, input: dict[str, Any] | str, config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> AsyncIterator[AnswerEvent]:
+        async def one() -> AsyncIterator[dict[str, Any] | str]:
+            yield input
+
+        async for event in self.atransform(one(), config, **kwargs):
+            yield event
+
+    async def atransform(
+        self,
+        input: AsyncIterator[dict[str, Any] | str],
+        config: RunnableConfig | None = None,
+        **kwargs: Any | None,
+    ) -> AsyncIterator[AnswerEvent]:
+        async for event in self._atransform_stream_with_config(input, self._aevents, config):
+            yield event
+
+    async def _aevents(self, inputs: AsyncIterator[dict[str, Any] | str]) -> AsyncIterator[AnswerEvent]:
+        """``Assistant.stream`` stepped in worker threads (retrieval and generation block)."""
+        value = None
+        async for chunk in inputs:
+            value = _gather(value, chunk)
+        if value is None:
+            return
+        events = await run_in_executor(None, lambda: self.assistant.stream(*self._arguments(value)))
+        done = object()
+        try:
+            while (event := await run_in_executor(None, next, events, done)) is not done:
+                yield event
+        finally:
+            await run_in_executor(None, events.close)  # a consumer that stops early ends generation
+
+
+def _gather(value: Any, chunk: Any) -> Any:
+    """Streamed input chunks added up (text, ``AddableDict``); a chunk that does not add replaces."""
+    if value is None:
+        return chunk
+    try:
+        return value + chunk
+    except TypeError:
+        return chunk

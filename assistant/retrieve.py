@@ -12,20 +12,26 @@ For a query the retriever
 5. keeps at most ``max_per_article`` passages of one article before filling up to ``k``.
 
 The words matched are the question's without the source names and dates it used up.
+
+As a LangChain retriever it takes per-call options as keywords, like any retriever:
+``retriever.invoke(query, k=3, where={"since": "2025-09-01", "sources": ["Reuters"]})``
+(also through ``ainvoke``, ``batch``, ``abatch`` and ``retriever.bind(k=3)``). ``where`` is a
+``SearchFilter`` or a dict of its fields and is intersected with the retriever's own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.callbacks import AsyncCallbackManagerForRetrieverRun, CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables.config import run_in_executor
 
-from assistant.scope import Scope, scope_of
+from assistant.scope import FilterError, Scope, make_filter, scope_of
 from index.store import passage_to_document
 from index.types import Passage, SearchFilter
 
@@ -53,6 +59,42 @@ def _narrow(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...] | None:
     if a and b:
         return tuple(x for x in a if x in b) or None
     return a or b
+
+
+FILTER_KEYS = ("since", "until", "sources", "article_ids")
+# Keywords LangChain itself may leave in a retriever call's kwargs (Runnable.invoke reads
+# ``verbose`` without removing it); they are not retrieval options.
+_IGNORED_KWARGS = frozenset({"verbose"})
+
+
+def as_filter(
+    where: SearchFilter | Mapping[str, Any] | None, known_sources: Sequence[str] = ()
+) -> SearchFilter | None:
+    """A ``SearchFilter`` from a filter or a dict of its fields (dates as text, sources by name).
+
+    Raises ``FilterError`` (a ``ValueError``) naming the problem: an unknown key, a bad date,
+    a source the library does not hold.
+    """
+    if where is None or isinstance(where, SearchFilter):
+        return where
+    if not isinstance(where, Mapping):
+        raise TypeError(f"where must be a SearchFilter or a dict, not {type(where).__name__}")
+    unknown = sorted(set(where) - set(FILTER_KEYS))
+    if unknown:
+        raise FilterError(
+            f"unknown filter key(s) {', '.join(map(repr, unknown))}; valid: {', '.join(FILTER_KEYS)}"
+        )
+
+    def names(value: Any) -> tuple[str, ...]:
+        return (value,) if isinstance(value, str) else tuple(value or ())
+
+    return make_filter(
+        where.get("since"),
+        where.get("until"),
+        names(where.get("sources")),
+        names(where.get("article_ids")),
+        known_sources,
+    )
 
 
 def rrf(rankings: Sequence[Sequence[Passage]], weights: Sequence[float], k: int = 60) -> list[Passage]:
@@ -113,8 +155,9 @@ def diversify(passages: Sequence[Passage], k: int, max_per_article: int) -> list
 class NewsRetriever(BaseRetriever):
     """The ``k`` passages that best answer a query, as LangChain ``Document``s.
 
-    ``where`` restricts every search (dates, sources, article ids). Convert documents
-    back with ``index.store.document_to_passage``, or call ``passages`` directly.
+    ``where`` restricts every search (dates, sources, article ids). ``invoke`` (and
+    ``ainvoke``, ``batch``) also take ``k`` and ``where`` per call. Convert documents back
+    with ``index.store.document_to_passage``, or call ``passages`` directly.
     """
 
     library: Any
@@ -136,10 +179,12 @@ class NewsRetriever(BaseRetriever):
             return Scope()
         return scope_of(query, self.library.sources(), self.library.months())
 
-    def ranked(self, query: str, where: SearchFilter | None, embedding: list[float] | None) -> list[Passage]:
-        """One ranking for one filter: dense, BM25 or their fusion."""
+    def ranked(
+        self, query: str, where: SearchFilter | None, embedding: list[float] | None, k: int | None = None
+    ) -> list[Passage]:
+        """One ranking for one filter: dense, BM25 or their fusion (at least ``k`` candidates each)."""
         where = where if where and not where.is_empty else None
-        n = max(self.candidates, self.k)
+        n = max(self.candidates, k or self.k)
         dense = self.library.search(query, n, where, embedding) if self.mode != "bm25" else []
         lexical = self.library.search_lexical(query, n, where) if self.mode != "dense" else []
         if self.mode == "dense":
@@ -174,14 +219,14 @@ class NewsRetriever(BaseRetriever):
         if self.mode != "bm25" and not self.library.is_empty():
             embedding = self.library.embedder.embed_query(query)
         scoped = intersect(base, scope.where)
-        main = self.ranked(query, scoped, embedding) if scoped is not None else []
+        main = self.ranked(query, scoped, embedding, k) if scoped is not None else []
         if not main and not scope.where.is_empty:  # the question's dates match nothing: ignore them
-            main = self.ranked(query, base, embedding)
+            main = self.ranked(query, base, embedding, k)
         rankings = [main]
         for lookup in scope.lookups:
             narrowed = intersect(base, lookup)
             if narrowed is not None:  # None: the caller's filter excludes this source or date
-                rankings.append(self.ranked(query, narrowed, embedding))
+                rankings.append(self.ranked(query, narrowed, embedding, k))
         rankings = [r for r in rankings if r]
         if not rankings:
             return []
@@ -191,6 +236,36 @@ class NewsRetriever(BaseRetriever):
         return diversify(merged, k, self.max_per_article)
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        where: SearchFilter | Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> list[Document]:
-        return [passage_to_document(p) for p in self.passages(query)]
+        """``passages`` as Documents; ``k`` and ``where`` come from ``invoke``'s keywords."""
+        unknown = sorted(set(kwargs) - _IGNORED_KWARGS)
+        if unknown:  # LangChain passes every keyword on: a typo must not be dropped silently
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword(s) {', '.join(unknown)}; it takes k and where"
+            )
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+            raise ValueError(f"k must be a positive integer, not {k!r}")
+        known = self.library.sources() if isinstance(where, Mapping) else ()
+        return [passage_to_document(p) for p in self.passages(query, k=k, where=as_filter(where, known))]
+
+    async def _aget_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: AsyncCallbackManagerForRetrieverRun,
+        **kwargs: Any,
+    ) -> list[Document]:
+        """The sync search in a worker thread (embedding, Chroma and BM25 all block).
+
+        Overridden because LangChain's default drops ``k`` and ``where`` on the way.
+        """
+        return await run_in_executor(
+            None, self._get_relevant_documents, query, run_manager=run_manager.get_sync(), **kwargs
+        )
