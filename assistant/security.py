@@ -501,19 +501,22 @@ class SecurityMiddleware:
         raw_origin = _header(scope, b"origin")
         origin = normalise_origin(raw_origin) if raw_origin else None
         if origin and not guard.origin_allowed(origin):
+            # Refused, but readable: the CORS headers only let the page's script read why
+            # (the widget shows the reason instead of "Failed to fetch"); the preflight is let
+            # through so that the browser sends the request that gets this 403.
             log.info("refused %s %s from origin %s", scope["method"], scope["path"], origin)
+            readable = _cors_headers(origin)
+            if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
+                await send({"type": "http.response.start", "status": 204,
+                            "headers": readable + _PREFLIGHT})
+                await send({"type": "http.response.body", "body": b""})
+                return
             message = f"origin {origin} is not allowed to use this API (see NEWSQA_ALLOWED_ORIGINS)"
-            await send_json(send, 403, {"error": message})
+            await send_json(send, 403, {"error": message}, readable)
             return
         cors = _cors_headers(origin) if origin and origin in guard.allowed_origins else []
         if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method"):
-            preflight = [
-                (b"access-control-allow-methods", b"GET, POST, DELETE, OPTIONS"),
-                (b"access-control-allow-headers", b"authorization, content-type"),
-                (b"access-control-max-age", b"600"),
-                (b"content-length", b"0"),
-            ]
-            await send({"type": "http.response.start", "status": 204, "headers": cors + preflight})
+            await send({"type": "http.response.start", "status": 204, "headers": cors + _PREFLIGHT})
             await send({"type": "http.response.body", "body": b""})
             return
         if scope["method"] not in ("GET", "HEAD"):
@@ -610,6 +613,14 @@ def _foreign_file(body: bytes, guard: Guard) -> str | None:
         elif isinstance(item, list):
             stack.extend(item)
     return None
+
+
+_PREFLIGHT = [
+    (b"access-control-allow-methods", b"GET, POST, DELETE, OPTIONS"),
+    (b"access-control-allow-headers", b"authorization, content-type"),
+    (b"access-control-max-age", b"600"),
+    (b"content-length", b"0"),
+]
 
 
 def _cors_headers(origin: str) -> list[tuple[bytes, bytes]]:

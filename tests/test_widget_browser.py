@@ -195,6 +195,20 @@ def test_widget_on_another_origin(browser, site, shots):
     page.context.close()
 
 
+def test_widget_on_a_page_whose_origin_is_not_allowed_says_why(browser, site, shots):
+    # The same page reached as localhost: another origin, not in NEWSQA_ALLOWED_ORIGINS.
+    page = _open_page(browser, site["page"].replace("127.0.0.1", "localhost"))
+    page.locator("newsqa-chat .launcher").click()
+    _ask(page, RAILWAY_Q)
+    reason = page.locator("newsqa-chat .log", has_text="NEWSQA_ALLOWED_ORIGINS")
+    reason.wait_for(timeout=60_000)
+    text = reason.inner_text()
+    assert "is not allowed to use this API" in text and "Failed to fetch" not in text
+    assert "localhost" in text
+    shots(page, "widget-origin-refused")
+    page.context.close()
+
+
 def test_iframe_embed(browser, site, shots):
     page = _open_page(browser, site["page"])
     frame = page.frame_locator("#newsqa-frame")
