@@ -22,7 +22,8 @@ from assistant.html import (
     draft_markdown,
     ingest_summary,
     library_table,
-    sources_html,
+    panel_html,
+    turn_sources_html,
 )
 from assistant.llm import LLMError
 from assistant.pipeline import Assistant, QuestionError
@@ -72,11 +73,19 @@ def build_ui(
     kept across reloads, exportable as Markdown) and, unless turned off, the Library tab."""
 
     def respond(
-        question: str, history: list[dict], since: str, until: str, chosen: list[str] | None, turns: list
+        question: str,
+        history: list[dict],
+        since: str,
+        until: str,
+        chosen: list[str] | None,
+        turns: list,
+        sections: list,
     ):
         """Stream the answer into the chat: status, the model's draft, then the verified answer.
 
-        ``turns`` holds each answered turn's answer JSON (for feedback and the export).
+        ``turns`` holds each answered turn's answer JSON (for feedback and the export),
+        ``sections`` each answer's part of the sources panel: answer N's ``[n]`` chips point at
+        its own cards, so a marker keeps its meaning after follow-ups.
         """
         history = list(history or [])
         earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
@@ -90,7 +99,7 @@ def build_ui(
                 {"role": "user", "content": shown},
                 {"role": "assistant", "content": f"⚠️ {exc}"},
             ]
-            yield history, gr.update(), question if len(question) <= 200 else "", gr.update()
+            yield history, gr.update(), question if len(question) <= 200 else "", gr.update(), gr.update()
             return
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         draft, status = "", ""
@@ -99,15 +108,17 @@ def build_ui(
                 answer = event.answer
                 ids = {c.passage.article_id for c in answer.citations + answer.closest}
                 articles = {i: a for i in ids if (a := assistant.library.get(i)) is not None}
-                history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
-                yield history, sources_html(answer, articles), "", [*(turns or []), answer.to_json()]
+                turn = len(turns or []) + 1
+                history[-1] = {"role": "assistant", "content": answer_markdown(answer, turn)}
+                shown = [*(sections or []), turn_sources_html(answer, articles, turn)]
+                yield history, panel_html(shown), "", [*(turns or []), answer.to_json()], shown
                 return
             if event.kind == "token":
                 draft += event.text
             else:
                 status = event.text
             history[-1] = {"role": "assistant", "content": draft_markdown(draft, status)}
-            yield history, gr.update(), "", gr.update()
+            yield history, gr.update(), "", gr.update(), gr.update()
 
     def rate(history: list[dict], turns: list, like: gr.LikeData):
         """A thumbs up/down on an answer of the chat, stored with its question and citations."""
@@ -126,6 +137,11 @@ def build_ui(
         answer = turns[turn]
         feedback.add(answer["question"], answer, rating, text.strip()[:2000], client="web-ui")
         return "Thank you: your feedback is stored with the answer and its sources."
+
+    def restore(kept: dict):
+        """A reloaded page: the chat, its answers and their sources as they were."""
+        turns, shown = kept.get("turns", []), kept.get("sections", [])
+        return kept.get("chat", []), turns, shown, panel_html(shown), export(turns)
 
     def export(turns: list) -> str | None:
         """The conversation with its citations as a Markdown file, for the download button."""
@@ -255,7 +271,7 @@ def build_ui(
                     thanks = gr.Markdown(elem_id="feedback-result")
                     gr.Examples(EXAMPLES, inputs=question)
                 with gr.Column(scale=2):
-                    sources = gr.HTML(sources_html(None, {}), elem_id="sources")
+                    sources = gr.HTML(panel_html([]), elem_id="sources")
         if library_tab:
             # Shown on page load to admins only (``account``); its functions check again.
             with gr.Tab("Library", elem_id="library-tab", visible=False) as library:
@@ -285,25 +301,26 @@ def build_ui(
         else:
             ui.load(account_only, None, account_bar)
         turns = gr.State([])
+        sections = gr.State([])
         # The chat survives a page reload: kept (encrypted) in the browser's localStorage.
-        saved = gr.BrowserState({"chat": [], "turns": []}, storage_key="newsqa-chat")
+        saved = gr.BrowserState({"chat": [], "turns": [], "sections": []}, storage_key="newsqa-chat")
         for trigger in (question.submit, ask.click):
             trigger(
-                respond, [question, chat, since, until, source, turns], [chat, sources, question, turns]
-            ).then(lambda c, t: {"chat": c, "turns": t}, [chat, turns], saved).then(export, turns, download)
+                respond,
+                [question, chat, since, until, source, turns, sections],
+                [chat, sources, question, turns, sections],
+            ).then(
+                lambda c, t, s: {"chat": c, "turns": t, "sections": s}, [chat, turns, sections], saved
+            ).then(export, turns, download)
         chat.like(rate, [chat, turns], thanks)
         send.click(comment, [turns, verdict, remark], thanks)
         # Sources added while the app runs appear on the next page load.
         ui.load(lambda: gr.update(choices=assistant.library.sources()), None, source)
-        ui.load(
-            lambda kept: (kept.get("chat", []), kept.get("turns", []), export(kept.get("turns", []))),
-            saved,
-            [chat, turns, download],
-        )
+        ui.load(restore, saved, [chat, turns, sections, sources, download])
         clear.click(
-            lambda: ([], sources_html(None, {}), "", [], {"chat": [], "turns": []}, None),
+            lambda: ([], panel_html([]), "", [], [], {"chat": [], "turns": [], "sections": []}, None),
             None,
-            [chat, sources, question, turns, saved, download],
+            [chat, sources, question, turns, sections, saved, download],
         )
     return ui
 

@@ -24,10 +24,54 @@ SOURCES_CSS = """
 .nq-meta { color: var(--body-text-color-subdued, #666); font-size: 0.9em; margin-bottom: 0.4em; }
 .nq-passage { white-space: pre-wrap; line-height: 1.45; }
 .nq-source mark { background: #fde68a; color: inherit; padding: 0 1px; }
-.nq-article { white-space: pre-wrap; max-height: 24em; overflow-y: auto; margin-top: 0.4em;
+.nq-article { position: relative; white-space: pre-wrap; max-height: 24em; overflow-y: auto;
+              margin-top: 0.4em;
               border-top: 1px dashed #ccc; padding-top: 0.4em; }
 .nq-closest { color: var(--body-text-color-subdued, #666); }
+.nq-source.nq-not-evidence { border-style: dashed; }
+.nq-label { font-size: 0.8em; font-weight: 600; color: var(--body-text-color-subdued, #666);
+            margin-bottom: 0.2em; }
+.nq-turn > summary { cursor: pointer; font-weight: 600; margin: 0.3em 0 0.5em; }
+.nq-source.nq-flash { animation: nq-flash 1.6s ease-out; }
+.nq-source.nq-flash mark { outline: 2px solid #f59e0b; }
+@keyframes nq-flash { from { box-shadow: 0 0 0 4px #f59e0b; } to { box-shadow: 0 0 0 0 transparent; } }
 </style>
+"""
+
+# Runs in the chat page (``gr.mount_gradio_app(head=...)``): a click on a citation chip
+# ``[n]`` brings its answer's source card into view and flashes the supporting sentence;
+# opening a whole article scrolls its highlighted sentence into view.
+CITATION_SCRIPT = """
+<script>
+(() => {
+  const flash = (el) => {
+    el.classList.remove("nq-flash"); void el.offsetWidth; el.classList.add("nq-flash");
+  };
+  document.addEventListener("click", (ev) => {
+    const chip = ev.target.closest ? ev.target.closest("a.nq-cite") : null;
+    if (!chip) return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    const card = document.getElementById((chip.getAttribute("href") || "").slice(1));
+    if (!card) return;
+    const turn = card.closest("details.nq-turn");
+    if (turn) turn.open = true;
+    card.scrollIntoView({ behavior: "smooth", block: "center" });
+    flash(card);
+  }, true);
+  document.addEventListener("toggle", (ev) => {
+    const box = ev.target;
+    if (!(box instanceof HTMLDetailsElement) || !box.open || !box.classList.contains("nq-full")) return;
+    const mark = box.querySelector("mark");
+    const scroller = box.querySelector(".nq-article");
+    if (mark && scroller) {
+      // .nq-article is positioned: offsetTop is within it. Centred if it fits, else from its start.
+      const room = Math.max(0, (scroller.clientHeight - mark.offsetHeight) / 2);
+      scroller.scrollTop = mark.offsetTop - room;
+    }
+  }, true);
+})();
+</script>
 """
 
 
@@ -69,14 +113,28 @@ def markdown_text(text: str) -> str:
     return html.escape("".join(escaped), quote=False)
 
 
-def _with_markers(text: str) -> str:
-    """``markdown_text`` of an answer whose ``[n]`` citation markers stay as they are."""
+def card_id(turn: int, n: int) -> str:
+    """The id of answer ``turn``'s source card ``[n]`` in the sources panel."""
+    return f"nq-t{turn}-c{n}"
+
+
+def citation_chip(n: int, turn: int | None, citations: dict[int, Citation]) -> str:
+    """Marker ``[n]``: plain text, or (in the chat, ``turn`` given) a link to its source card
+    whose tooltip is the supporting sentence."""
+    if turn is None or n not in citations:
+        return f"[{n}]"
+    sentence = html.escape(citations[n].sentence, quote=True)
+    return f'<a class="nq-cite" href="#{card_id(turn, n)}" title="{sentence}">[{n}]</a>'
+
+
+def _with_markers(text: str, turn: int | None = None, citations: dict[int, Citation] | None = None) -> str:
+    """``markdown_text`` of an answer whose ``[n]`` citation markers stay markers (chips with ``turn``)."""
     parts, at = [], 0
     for match in _MARKER.finditer(text):
         before = markdown_text(text[at:match.start()])
         if before.endswith("!"):  # not an image: "![1]"
             before = before[:-1] + "\\!"
-        parts.append(before + match.group())
+        parts.append(before + citation_chip(int(match.group(1)), turn, citations or {}))
         at = match.end()
     return "".join(parts) + markdown_text(text[at:])
 
@@ -98,22 +156,25 @@ def highlight(text: str, start: int, end: int) -> str:
     )
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer for a chat bubble: escaped, markers kept as plain ``[n]`` text.
+def answer_markdown(answer: Answer, turn: int | None = None) -> str:
+    """The answer for a chat bubble: escaped; markers as plain ``[n]`` text, or with ``turn``
+    (the answer's number in the chat) as chips linking to that answer's source cards.
 
     Sentences of a generated answer that failed verification carry a visible warning;
     a notice (why the model's answer is not shown) comes first.
     """
+    cited = {c.n: c for c in answer.citations}
     if answer.statements:
         parts = []
         for s in answer.statements:
             if s.verified:
-                parts.append(f"{markdown_text(s.text)} " + "".join(f"[{m}]" for m in s.markers))
+                chips = "".join(citation_chip(m, turn, cited) for m in s.markers)
+                parts.append(f"{markdown_text(s.text)} {chips}")
             else:
                 parts.append(f"{markdown_text(s.text)} ⚠️ *{markdown_text(s.problem)}*")
         text = " ".join(parts)
     else:
-        text = _with_markers(answer.text)
+        text = _with_markers(answer.text, turn, cited)
     if answer.notice:
         text = f"⚠️ *{markdown_text(answer.notice)}*\n\n{text}"
     if answer.searched:
@@ -127,7 +188,9 @@ def draft_markdown(draft: str, status: str = "") -> str:
     return f"{text}\n\n*{markdown_text(status)}*" if status else text
 
 
-def _source_card(citation: Citation, article: Article | None, closest: bool) -> str:
+def _source_card(
+    citation: Citation, article: Article | None, closest: bool, turn: int | None = None
+) -> str:
     p = citation.passage
     meta = " · ".join(
         html.escape(x) for x in (p.date.strftime("%-d %B %Y") if p.date else "date unknown", p.source) if x
@@ -137,24 +200,75 @@ def _source_card(citation: Citation, article: Article | None, closest: bool) -> 
     if citation.also_published_by:
         meta += " · also published by " + html.escape(", ".join(citation.also_published_by))
     offset = p.chunk.start
-    passage = highlight(p.chunk.text, citation.start - offset, citation.end - offset)
+    if closest:  # not evidence: no highlight
+        passage = html.escape(p.chunk.text)
+    else:
+        passage = highlight(p.chunk.text, citation.start - offset, citation.end - offset)
     link = ""
     if p.url.startswith(("http://", "https://")):
         link = f' · <a href="{html.escape(p.url)}" target="_blank" rel="noopener noreferrer">original</a>'
     full = ""
     if article is not None:
+        text = html.escape(article.text) if closest else highlight(article.text, citation.start, citation.end)
         full = (
-            "<details><summary>Open the whole article</summary>"
-            f'<div class="nq-article">{highlight(article.text, citation.start, citation.end)}</div>'
-            "</details>"
+            '<details class="nq-full"><summary>Open the whole article</summary>'
+            f'<div class="nq-article">{text}</div></details>'
         )
     label = "" if closest else f"[{citation.n}] "
+    if closest:
+        kind, note = " nq-not-evidence", "Closest passage — does not answer the question"
+        ident = f"nq-t{turn}-x{citation.n}" if turn is not None else f"nq-closest-{citation.n}"
+    else:
+        kind, note = "", f"Answer {turn} · [{citation.n}]" if turn is not None else ""
+        ident = card_id(turn, citation.n) if turn is not None else f"nq-source-{citation.n}"
+    note_html = f'<div class="nq-label">{note}</div>' if note else ""
     return (
-        f'<div class="nq-source" id="nq-source-{citation.n}" data-n="{citation.n}">'
+        f'<div class="nq-source{kind}" id="{ident}" data-n="{citation.n}">{note_html}'
         f"<h4>{label}{html.escape(p.title)}</h4>"
         f'<div class="nq-meta">{meta}{link}</div>'
         f'<div class="nq-passage">{passage}</div>{full}</div>'
     )
+
+
+def _closest_per_article(closest: list[Citation]) -> list[Citation]:
+    """The nearest passage of each article (the list is best first)."""
+    seen: set[str] = set()
+    kept = []
+    for c in closest:
+        if c.passage.article_id not in seen:
+            seen.add(c.passage.article_id)
+            kept.append(c)
+    return kept
+
+
+def turn_sources_html(answer: Answer, articles: dict[str, Article], turn: int) -> str:
+    """One answer's section of the sources panel: its cited passages, each card labelled with
+    the answer's number and marker, or the closest passages marked as not answering."""
+    question = html.escape(answer.question if len(answer.question) <= 90 else answer.question[:90] + "…")
+    if answer.citations:
+        cards = [_source_card(c, articles.get(c.passage.article_id), False, turn) for c in answer.citations]
+        body = "".join(cards)
+    elif answer.closest:
+        nearest = _closest_per_article(answer.closest)
+        body = (
+            '<p class="nq-closest">Nothing in the articles answers this question; these are the '
+            "nearest passages, not evidence.</p>"
+            + "".join(_source_card(c, articles.get(c.passage.article_id), True, turn) for c in nearest)
+        )
+    else:
+        body = "<p>No articles are indexed yet.</p>"
+    return (
+        f'<details class="nq-turn" id="nq-turn-{turn}" open>'
+        f"<summary>Answer {turn}: {question}</summary>{body}</details>"
+    )
+
+
+def panel_html(sections: list[str]) -> str:
+    """The sources panel: every answer's section, the latest first (earlier ones folded)."""
+    if not sections:
+        return SOURCES_CSS + '<div class="nq-sources"><p>Sources of the answer appear here.</p></div>'
+    latest, earlier = sections[-1], [s.replace("\" open>", "\">", 1) for s in reversed(sections[:-1])]
+    return SOURCES_CSS + '<div class="nq-sources"><h3>Sources</h3>' + latest + "".join(earlier) + "</div>"
 
 
 def sources_html(answer: Answer | None, articles: dict[str, Article]) -> str:
@@ -169,7 +283,8 @@ def sources_html(answer: Answer | None, articles: dict[str, Article]) -> str:
             '<h3>Closest sources</h3><p class="nq-closest">Nothing in the articles answers the '
             "question; these are the nearest passages, not evidence.</p>"
         )
-        cards = [_source_card(c, articles.get(c.passage.article_id), True) for c in answer.closest]
+        nearest = _closest_per_article(answer.closest)
+        cards = [_source_card(c, articles.get(c.passage.article_id), True) for c in nearest]
     else:
         heading, cards = "<h3>Sources</h3><p>No articles are indexed yet.</p>", []
     return SOURCES_CSS + f'<div class="nq-sources">{heading}{"".join(cards)}</div>'

@@ -232,7 +232,7 @@ def test_session_cookie_is_httponly_strict_signed_and_expires(server):
 
 def test_user_may_ask_and_rate_but_not_change_the_library(server):
     with signed_in(server["base"], "alice") as alice:
-        name, data = call(alice, "respond", [RAILWAY_Q, [], "", "", [], []])
+        name, data = call(alice, "respond", [RAILWAY_Q, [], "", "", [], [], []])
         assert name == "complete", data
         history = data[0]
         assert "[1]" in json.dumps(history) and "Railway" in json.dumps(history)
