@@ -22,6 +22,7 @@ from assistant.html import (
     draft_markdown,
     ingest_summary,
     library_table,
+    markdown_text,
     panel_html,
     turn_sources_html,
 )
@@ -51,6 +52,40 @@ def _text(content: object) -> str:
     if isinstance(content, list):
         return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
     return ""
+
+
+GREETING = (
+    "**Ask about the news articles.** Every statement of an answer is quoted from an article "
+    "and cited: click a marker like [1] to see the passage it comes from."
+)
+
+
+def header_markdown(articles: int) -> str:
+    return (
+        "## Ask the news articles\nEvery statement is quoted from an article and cited. "
+        f"{articles:,} article{'s' if articles != 1 else ''} indexed."
+    )
+
+
+def article_choices(rows: list[dict]) -> list[tuple[str, str]]:
+    """(label, id) for the delete list: title, date and source name the article, not its id."""
+    choices = []
+    for row in rows:
+        when = row.get("date") or "no date"
+        label = f"{row['title']} — {when}" + (f" — {row['source']}" if row.get("source") else "")
+        choices.append((label, row["id"]))
+    return choices
+
+
+def delete_question(row: dict) -> str:
+    """The confirmation asked before deleting an article, naming it."""
+    when = row.get("date") or "no date"
+    source = f", {markdown_text(row['source'])}" if row.get("source") else ""
+    return (
+        f"**Delete “{markdown_text(row['title'])}” ({markdown_text(when)}{source})?** Its "
+        f"{row.get('chunks', 0)} passages leave the index; this cannot be undone (add the file "
+        "again to restore it)."
+    )
 
 
 def account_html(username: str | None, admin: bool) -> str:
@@ -94,12 +129,8 @@ def build_ui(
             events = assistant.stream(question, earlier, where)
             first = next(events)  # checks the question
         except (QuestionError, FilterError) as exc:
-            shown = question if len(question) <= 200 else question[:200] + "…"
-            history += [
-                {"role": "user", "content": shown},
-                {"role": "assistant", "content": f"⚠️ {exc}"},
-            ]
-            yield history, gr.update(), question if len(question) <= 200 else "", gr.update(), gr.update()
+            # Said under the question box; the chat is left as it was and the text kept to fix.
+            yield history, gr.update(), question, gr.update(), gr.update(), f"⚠️ {markdown_text(str(exc))}"
             return
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         draft, status = "", ""
@@ -111,14 +142,14 @@ def build_ui(
                 turn = len(turns or []) + 1
                 history[-1] = {"role": "assistant", "content": answer_markdown(answer, turn)}
                 shown = [*(sections or []), turn_sources_html(answer, articles, turn)]
-                yield history, panel_html(shown), "", [*(turns or []), answer.to_json()], shown
+                yield history, panel_html(shown), "", [*(turns or []), answer.to_json()], shown, ""
                 return
             if event.kind == "token":
                 draft += event.text
             else:
                 status = event.text
             history[-1] = {"role": "assistant", "content": draft_markdown(draft, status)}
-            yield history, gr.update(), "", gr.update(), gr.update()
+            yield history, gr.update(), "", gr.update(), gr.update(), ""
 
     def rate(history: list[dict], turns: list, like: gr.LikeData):
         """A thumbs up/down on an answer of the chat, stored with its question and citations."""
@@ -166,7 +197,10 @@ def build_ui(
         return rows(query)
 
     def article_ids() -> gr.Dropdown:
-        return gr.update(choices=[r["id"] for r in assistant.library.list()], value=None)
+        return gr.update(choices=article_choices(assistant.library.list()), value=None)
+
+    def header() -> str:
+        return header_markdown(assistant.library.stats()["articles"])
 
     def account(request: gr.Request):
         """On page load: who is signed in, and the Library tab (its rows) for admins only."""
@@ -176,7 +210,7 @@ def build_ui(
         if not (library_tab and admin):
             return bar, gr.update(visible=False), gr.update(), gr.update()
         listed = assistant.library.list()
-        ids = gr.update(choices=[r["id"] for r in listed], value=None)
+        ids = gr.update(choices=article_choices(listed), value=None)
         return bar, gr.update(visible=True), library_table(listed, ""), ids
 
     def account_only(request: gr.Request) -> str:
@@ -185,13 +219,13 @@ def build_ui(
     def add_files(files: list | None, query: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's API
         require_admin(request)
         if not files:
-            return "Choose or drop files first.", gr.update(), gr.update()
+            return "Choose or drop files first.", gr.update(), gr.update(), gr.update()
         paths = [f if isinstance(f, str) else f.name for f in files]
         upload_folder = get_upload_folder()
         foreign = [p for p in paths if not inside_folder(p, upload_folder)]
         if foreign:
             log.warning("refused to index files that were not uploaded: %s", foreign)
-            return "⚠️ Only files uploaded here can be added.", gr.update(), gr.update()
+            return "⚠️ Only files uploaded here can be added.", gr.update(), gr.update(), gr.update()
 
         def report(stage: str, done: int, total: int) -> None:
             progress((done, max(total, 1)), desc=stage)
@@ -199,19 +233,30 @@ def build_ui(
         try:  # ingestion publishes aside: answering goes on meanwhile (no Assistant.lock)
             result = assistant.library.add_paths(paths, progress=report)
         except Exception as exc:  # noqa: BLE001 - a locked or mismatched index: say so, keep the app up
-            return f"⚠️ {exc}", gr.update(), gr.update()
-        return ingest_summary(result.to_dict()), rows(query), article_ids()
+            return f"⚠️ {exc}", gr.update(), gr.update(), gr.update()
+        return ingest_summary(result.to_dict()), rows(query), article_ids(), header()
+
+    def ask_to_delete(article_id: str | None, request: gr.Request):
+        """First step of a deletion: name the article (title, date, source) and ask to confirm."""
+        require_admin(request)
+        found = next((r for r in assistant.library.list() if r["id"] == article_id), None)
+        if not article_id or found is None:
+            return "Choose the article to delete.", gr.update(visible=False)
+        return delete_question(found), gr.update(visible=True)
 
     def delete(article_id: str | None, query: str, request: gr.Request):
         require_admin(request)
+        hidden = gr.update(visible=False)
         if not article_id:
-            return "Choose the article to delete.", gr.update(), gr.update()
+            return "Choose the article to delete.", gr.update(), gr.update(), gr.update(), hidden
+        found = next((r for r in assistant.library.list() if r["id"] == article_id), None)
         try:
             removed = assistant.library.remove(article_id)
         except Exception as exc:  # noqa: BLE001
-            return f"⚠️ {exc}", gr.update(), gr.update()
-        message = f"Deleted “{article_id}”." if removed else f"There is no article “{article_id}”."
-        return message, rows(query), article_ids()
+            return f"⚠️ {exc}", gr.update(), gr.update(), gr.update(), hidden
+        name = markdown_text(found["title"] if found else article_id)
+        message = f"Deleted “{name}”." if removed else f"There is no article “{name}”."
+        return message, rows(query), article_ids(), header(), hidden
 
     def reindex(query: str, request: gr.Request, progress=gr.Progress()):  # noqa: B008 - Gradio's API
         require_admin(request)
@@ -222,34 +267,39 @@ def build_ui(
         try:
             result = assistant.library.reindex(progress=report)
         except Exception as exc:  # noqa: BLE001
-            return f"⚠️ {exc}", gr.update()
+            return f"⚠️ {exc}", gr.update(), gr.update()
         return (
             f"Re-indexed {result.get('articles', 0)} articles ({result.get('chunks', 0)} chunks).",
             rows(query),
+            header(),
         )
 
     stats = assistant.library.stats()
     with gr.Blocks(title="News QA — cited answers") as ui:
         with gr.Row(equal_height=True):
-            gr.Markdown(
-                "## Ask the news articles\nEvery statement is quoted from an article and "
-                f"cited. {stats['articles']} articles indexed."
-            )
+            title = gr.Markdown(header_markdown(stats["articles"]), elem_id="header")
             account_bar = gr.HTML("", elem_id="account")
         with gr.Tab("Chat", elem_id="chat-tab"):
             with gr.Row():
                 with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Chat", height=480, elem_id="chat")
+                    chat = gr.Chatbot(
+                        label="Chat",
+                        show_label=False,
+                        height=480,
+                        elem_id="chat",
+                        placeholder=GREETING,
+                    )
                     question = gr.Textbox(
                         placeholder="Ask about the articles, e.g. What did Xi propose on railways?",
                         show_label=False,
                         elem_id="question",
                         max_lines=4,
                     )
+                    note = gr.Markdown(elem_id="question-note")
                     with gr.Row():
                         ask = gr.Button("Ask", variant="primary", elem_id="ask")
                         clear = gr.Button("New chat", elem_id="clear")
-                        download = gr.DownloadButton("Export chat (Markdown)", value=None, elem_id="export")
+                        download = gr.DownloadButton("Export .md", value=None, elem_id="export")
                     with gr.Accordion("Filters", open=False, elem_id="filters"):
                         with gr.Row():
                             since = gr.Textbox(label="From", placeholder="YYYY-MM-DD", elem_id="since")
@@ -269,7 +319,7 @@ def build_ui(
                         )
                         send = gr.Button("Send feedback", elem_id="feedback-send")
                     thanks = gr.Markdown(elem_id="feedback-result")
-                    gr.Examples(EXAMPLES, inputs=question)
+                    examples = gr.Examples(EXAMPLES, inputs=question)
                 with gr.Column(scale=2):
                     sources = gr.HTML(panel_html([]), elem_id="sources")
         if library_tab:
@@ -290,13 +340,24 @@ def build_ui(
                     elem_id="library-table",
                 )
                 with gr.Row():
-                    doomed = gr.Dropdown(label="Article", choices=[], elem_id="delete-id")
-                    remove = gr.Button("Delete article", variant="stop", elem_id="delete")
+                    doomed = gr.Dropdown(label="Article to delete", choices=[], elem_id="delete-id")
+                    remove = gr.Button("Delete article…", variant="stop", elem_id="delete")
+                with gr.Row(visible=False, elem_id="delete-confirm") as confirm_row:
+                    confirm = gr.Button("Yes, delete it", variant="stop", elem_id="delete-yes")
+                    cancel = gr.Button("Cancel", elem_id="delete-cancel")
+                with gr.Accordion("Maintenance", open=False, elem_id="maintenance"):
+                    gr.Markdown(
+                        "Re-embed every article with the configured embedder (after changing "
+                        "`NEWSQA_EMBEDDER`). Answers keep working from the current index meanwhile."
+                    )
                     rebuild = gr.Button("Re-index everything", elem_id="reindex")
-                add.click(add_files, [upload, query], [outcome, table, doomed])
+                add.click(add_files, [upload, query], [outcome, table, doomed, title])
                 query.change(library_rows, query, table)
-                remove.click(delete, [doomed, query], [outcome, table, doomed])
-                rebuild.click(reindex, query, [outcome, table])
+                remove.click(ask_to_delete, doomed, [outcome, confirm_row])
+                confirm.click(delete, [doomed, query], [outcome, table, doomed, title, confirm_row])
+                cancel.click(lambda: ("Nothing was deleted.", gr.update(visible=False)), None,
+                             [outcome, confirm_row])
+                rebuild.click(reindex, query, [outcome, table, title])
             ui.load(account, None, [account_bar, library, table, doomed])
         else:
             ui.load(account_only, None, account_bar)
@@ -304,11 +365,12 @@ def build_ui(
         sections = gr.State([])
         # The chat survives a page reload: kept (encrypted) in the browser's localStorage.
         saved = gr.BrowserState({"chat": [], "turns": [], "sections": []}, storage_key="newsqa-chat")
-        for trigger in (question.submit, ask.click):
+        # An example asks itself: it fills the box, then the question is answered.
+        for trigger in (question.submit, ask.click, examples.load_input_event.then):
             trigger(
                 respond,
                 [question, chat, since, until, source, turns, sections],
-                [chat, sources, question, turns, sections],
+                [chat, sources, question, turns, sections, note],
             ).then(
                 lambda c, t, s: {"chat": c, "turns": t, "sections": s}, [chat, turns, sections], saved
             ).then(export, turns, download)
@@ -318,9 +380,9 @@ def build_ui(
         ui.load(lambda: gr.update(choices=assistant.library.sources()), None, source)
         ui.load(restore, saved, [chat, turns, sections, sources, download])
         clear.click(
-            lambda: ([], panel_html([]), "", [], [], {"chat": [], "turns": [], "sections": []}, None),
+            lambda: ([], panel_html([]), "", [], [], {"chat": [], "turns": [], "sections": []}, None, ""),
             None,
-            [chat, sources, question, turns, sections, saved, download],
+            [chat, sources, question, turns, sections, saved, download, note],
         )
     return ui
 

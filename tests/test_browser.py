@@ -79,9 +79,27 @@ def test_article_markup_is_shown_as_text_and_never_runs(browser, app_url):
 def test_empty_question_gets_a_clear_message(browser, app_url):
     page = browser.new_page()
     page.goto(app_url, wait_until="load")
+    assert "Ask about the news articles." in page.locator("#chat").inner_text()  # the greeting
     page.locator("#question textarea").fill("   ")
     page.locator("#ask").click()
-    page.get_by_text("Please type a question.").first.wait_for(timeout=30_000)
+    page.locator("#question-note").get_by_text("Please type a question.").wait_for(timeout=30_000)
+    assert page.locator("#chat .message-row, #chat .message").count() == 0  # no empty bubbles
+    # A question that is too long stays in the box to be shortened.
+    long_question = "What did Xi say? " * 150
+    page.locator("#question textarea").fill(long_question)
+    page.locator("#ask").click()
+    page.locator("#question-note").get_by_text("too long").wait_for(timeout=30_000)
+    assert page.locator("#question textarea").input_value().strip() == long_question.strip()
+    page.close()
+
+
+def test_clicking_an_example_answers_it(browser, app_url):
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page.goto(app_url, wait_until="load")
+    page.get_by_text("What did Xi propose on railways?", exact=True).first.click()
+    page.locator("#sources .nq-source").first.wait_for(timeout=60_000)
+    assert "Joint Committee for Railway Cooperation" in page.locator("#chat").inner_text()
+    assert page.locator("#chat .message-row, #chat .message").count() > 0  # (the bubbles' selector)
     page.close()
 
 

@@ -59,10 +59,20 @@ def test_upload_ask_delete(tmp_path):
         assert "40 million euros" in page.locator("#chat").inner_text()
 
         page.get_by_role("tab", name="Library").click()
-        page.locator("#delete-id input").fill("port-vell")
-        page.get_by_role("option", name="port-vell").click()
+        header = page.locator("#header")
+        assert "3 articles indexed" in header.inner_text()  # refreshed after the upload
+        page.locator("#delete-id input").fill("Port Vell")
+        page.get_by_role("option", name="Port Vell harbour reopens — 2031-03-02 — Harbour Weekly").click()
         page.locator("#delete").click()
-        page.locator("#library-outcome").get_by_text("Deleted").wait_for(timeout=60_000)
+        outcome = page.locator("#library-outcome")
+        outcome.get_by_text("Delete “Port Vell harbour reopens” (2031-03-02, Harbour Weekly)?").wait_for(
+            timeout=30_000)
+        assert "Port Vell" in table.inner_text()  # nothing is deleted before the confirmation
+        page.screenshot(path=str(tmp_path / "library-confirm.png"))
+        page.locator("#delete-yes").click()
+        outcome.get_by_text("Deleted “Port Vell harbour reopens”").wait_for(timeout=60_000)
+        assert "2 articles indexed" in header.inner_text()
+        assert not page.locator("#delete-confirm").is_visible()
         page.locator("#library-find textarea, #library-find input").first.fill("")
         page.wait_for_timeout(1000)
         assert "Port Vell" not in table.inner_text()
