@@ -271,3 +271,78 @@ def test_article_markup_never_runs(browser, site, shots):
     _assert_markup_is_text(frame, page)
     assert page.evaluate("typeof window.__xss") == "undefined"
     page.context.close()
+
+
+LIST_Q = "How did Vietnam–China railway cooperation develop in 2025?"
+# Emoji and the pictographic symbols that need an emoji font (and show as empty boxes without one).
+PICTOGRAPHS = r"[\p{Extended_Pictographic}\u2190-\u21ff\u2300-\u23ff\u2700-\u27bf\u2900-\u297f]"
+NO_EMOJI = f"el => !/{PICTOGRAPHS}/u.test(el.textContent)"
+
+
+def test_list_answers_and_svg_icons(browser, site, shots):
+    page = _open_page(browser, site["page"])
+    page.locator("newsqa-chat .launcher").click()
+    _ask(page, LIST_Q)
+    answer = page.locator("newsqa-chat .answer").last
+    answer.locator("li").first.wait_for(timeout=90_000)
+    items = answer.locator("ul > li")
+    assert items.count() >= 2
+    # The "- " markers became list items: no line of the answer starts with one.
+    lines = answer.inner_text().splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("- ")], lines
+    assert all(not text.startswith("-") for text in items.all_inner_texts())
+    # Citation markers inside the items stay buttons that open their source card.
+    cite = items.first.locator("button.cite").first
+    assert cite.inner_text().startswith("[")
+    cite.click()
+    n = int(cite.inner_text().strip("[]"))
+    assert page.locator("newsqa-chat .sources details").nth(n - 1).evaluate("el => el.open")
+    # Icons are inline SVG, never emoji (an empty box where no emoji font is installed).
+    for selector in (".fb button.up", ".fb button.down"):
+        button = page.locator(f"newsqa-chat {selector}").last
+        assert button.locator("svg path").count() == 1, selector
+        assert button.get_attribute("aria-label") and button.locator("svg title").text_content()
+        assert button.evaluate(NO_EMOJI), selector
+    for button in page.locator("newsqa-chat header button").all():
+        assert button.locator("svg").count() == 1 and button.get_attribute("aria-label")
+        assert button.evaluate(NO_EMOJI)
+    assert page.locator("newsqa-chat header button", has_text="MD").count() == 1
+    shots(page, "widget-list-answer")
+    # Pressed thumbs keep a visible (white on the accent) icon.
+    up = page.locator("newsqa-chat .fb button.up").last
+    up.click()
+    assert up.get_attribute("aria-pressed") == "true"
+    assert up.locator("svg").evaluate("el => getComputedStyle(el).fill") == "rgb(255, 255, 255)"
+    assert up.locator("svg").evaluate("el => el.getBoundingClientRect().width") > 10
+    assert page.dialogs == []
+    page.context.close()
+
+
+def test_open_panel_leaves_the_iframe_send_button_clear(browser, site, shots):
+    page = _open_page(browser, site["page"], width=1280, height=900)
+    frame = page.frame_locator("#newsqa-frame")
+    send = frame.locator("newsqa-chat form button[type=submit]")
+    send.wait_for(timeout=30_000)
+    page.locator("newsqa-chat .launcher").click()
+    panel = page.locator("newsqa-chat .panel")
+    assert panel.is_visible()
+    page.locator("#newsqa-frame").scroll_into_view_if_needed()  # the whole frame: it fits in 900 px
+    p, s = panel.bounding_box(), send.bounding_box()
+    assert 0 <= s["y"] and s["y"] + s["height"] <= 900, s
+    overlap_x = min(p["x"] + p["width"], s["x"] + s["width"]) - max(p["x"], s["x"])
+    overlap_y = min(p["y"] + p["height"], s["y"] + s["height"]) - max(p["y"], s["y"])
+    assert overlap_x <= 0 or overlap_y <= 0, (p, s)
+    # What a click at the button's centre reaches: the iframe, and in it the Send button.
+    x, y = s["x"] + s["width"] / 2, s["y"] + s["height"] / 2
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).id", [x, y]) == "newsqa-frame"
+    f = page.locator("#newsqa-frame").bounding_box()
+    border = page.locator("#newsqa-frame").evaluate("el => [el.clientLeft, el.clientTop]")
+    inner = page.frame_locator("#newsqa-frame").locator("newsqa-chat").evaluate(
+        "(el, [x, y]) => el.shadowRoot.elementFromPoint(x, y)?.textContent",
+        [x - f["x"] - border[0], y - f["y"] - border[1]],
+    )
+    assert inner == "Send"
+    # The whole iframe sits left of the panel, wherever the page is scrolled.
+    assert f["x"] + f["width"] <= p["x"]
+    shots(page, "intranet-panel-and-iframe")
+    page.context.close()

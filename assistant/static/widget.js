@@ -93,6 +93,9 @@
     ".bot{align-self:stretch;background:#fff;border:1px solid #d0d7de}",
     ".status{color:#57606a;font-style:italic}.note{color:#57606a;font-size:13px;margin-top:6px}",
     ".cite{border:0;background:none;color:var(--nq-accent);padding:0;font-weight:600}",
+    ".answer ul{margin:4px 0;padding-left:20px;white-space:normal}.answer li{margin:3px 0;white-space:pre-wrap}",
+    ".icon{width:16px;height:16px;fill:currentColor;vertical-align:-3px;flex:none}",
+    "header button{display:inline-flex;align-items:center;gap:3px}",
     ".sources{margin-top:8px;white-space:normal}.sources h3{font-size:13px;margin:6px 0;color:#57606a}",
     "details{border:1px solid #d0d7de;border-radius:8px;padding:6px 8px;margin:6px 0;background:#fbfcfd}",
     "summary{cursor:pointer;font-weight:600}.meta{color:#57606a;font-size:12px;margin:4px 0}",
@@ -127,6 +130,73 @@
       el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
     }
     return el;
+  }
+
+  /* Icons are inline SVG, never emoji or symbol characters: those need a font the page's
+     computer may not have (an emoji shows as an empty box where no emoji font is installed). */
+  var SVG = "http://www.w3.org/2000/svg";
+  var ICONS = {
+    chat: "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z",
+    up: "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 " +
+      "7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z",
+    download: "M11 3h2v9.17l3.59-3.58L18 10l-6 6-6-6 1.41-1.41L11 12.17V3zM4 19h16v2H4z",
+    restart: "M12 5V1L7 6l5 5V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z",
+    close: "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
+  };
+  /* An <svg> icon; with a label it is a named image (role img, aria-label and <title>),
+     without one it is decoration (aria-hidden). "down" is "up" turned half a turn. */
+  function icon(name, label) {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("class", "icon");
+    svg.setAttribute("focusable", "false");
+    if (label) {
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", label);
+      var title = document.createElementNS(SVG, "title");
+      title.textContent = label;
+      svg.appendChild(title);
+    } else {
+      svg.setAttribute("aria-hidden", "true");
+    }
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", ICONS[name === "down" ? "up" : name]);
+    if (name === "down") path.setAttribute("transform", "rotate(180 12 12)");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  /* Answer text into ``parent``: text nodes, with each [n] citation marker a button (onCite(n)). */
+  function appendCited(parent, text, label, onCite) {
+    text.split(/(\[\d+\])/).forEach(function (part) {
+      var m = /^\[(\d+)\]$/.exec(part);
+      if (!m) { if (part) parent.appendChild(document.createTextNode(part)); return; }
+      parent.appendChild(h("button", { class: "cite", type: "button", "aria-label": label + " " + m[1],
+        onclick: function () { onCite(Number(m[1])); } }, part));
+    });
+  }
+
+  /* An answer as DOM: runs of lines that start with "- " become a <ul> of <li> (the marker
+     dropped), other lines stay text (the bubble keeps line breaks). Never parsed as HTML. */
+  function answerBlock(answer, label, onCite) {
+    var box = h("div", { class: "answer" }), list = null, lines = [];
+    function flush() {
+      if (!lines.length) return;
+      var text = lines.join("\n").replace(/^\n+|\n+$/g, "");
+      if (text) { var div = h("div", {}); appendCited(div, text, label, onCite); box.appendChild(div); }
+      lines = [];
+    }
+    String(answer || "").split("\n").forEach(function (line) {
+      var item = /^[ \t]*- (.*)$/.exec(line);
+      if (!item) { list = null; lines.push(line); return; }
+      flush();
+      if (!list) { list = h("ul", {}); box.appendChild(list); }
+      var li = h("li", {});
+      appendCited(li, item[1].trim(), label, onCite);
+      list.appendChild(li);
+    });
+    flush();
+    return box;
   }
 
   function safeUrl(url) {
@@ -208,12 +278,7 @@
 
     build(root, title) {
       var t = this.t, self = this;
-      var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-      svg.setAttribute("viewBox", "0 0 24 24");
-      svg.setAttribute("aria-hidden", "true");
-      var path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-      path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
-      svg.appendChild(path);
+      var svg = icon("chat");
       this.launcher = h("button", { class: "launcher", type: "button", "aria-label": t.open,
         "aria-expanded": "false", "aria-controls": "panel", onclick: function () { self.toggle(true); } }, svg);
       this.log = h("div", { class: "log", role: "log", "aria-live": "polite", tabindex: "0", "aria-label": title });
@@ -227,11 +292,11 @@
         h("header", {},
           h("h2", { id: "title" }, title),
           h("button", { type: "button", title: t.exportMd, "aria-label": t.exportMd,
-            onclick: function () { self.exportMarkdown(); } }, "⤓ MD"),
+            onclick: function () { self.exportMarkdown(); } }, icon("download"), "MD"),
           h("button", { type: "button", title: t.clear, "aria-label": t.clear,
-            onclick: function () { self.turns = []; self.save(); self.render(); self.input.focus(); } }, "↺"),
+            onclick: function () { self.turns = []; self.save(); self.render(); self.input.focus(); } }, icon("restart", t.clear)),
           this.page ? null : h("button", { type: "button", class: "close", "aria-label": t.close, title: t.close,
-            onclick: function () { self.toggle(false); } }, "✕")),
+            onclick: function () { self.toggle(false); } }, icon("close", t.close))),
         this.log,
         h("form", { onsubmit: function (e) { e.preventDefault(); self.submit(); } },
           h("label", { class: "sr", for: "q" }, t.question), this.input, this.sendButton));
@@ -338,13 +403,9 @@
 
     showAnswer(bubble, a) {
       var t = this.t, self = this, cards = [];
-      var text = h("div", { class: "answer" });
-      String(a.answer || "").split(/(\[\d+\])/).forEach(function (part) {
-        var m = /^\[(\d+)\]$/.exec(part);
-        if (!m) { text.appendChild(document.createTextNode(part)); return; }
-        text.appendChild(h("button", { class: "cite", type: "button", "aria-label": t.source + " " + m[1],
-          onclick: function () { var c = cards[Number(m[1]) - 1]; if (c) { c.open = true; c.querySelector("summary").focus(); } } },
-        part));
+      var text = answerBlock(a.answer, t.source, function (n) {
+        var c = cards[n - 1];
+        if (c) { c.open = true; c.querySelector("summary").focus(); }
       });
       var parts = [text];
       if (a.notice) parts.push(h("div", { class: "note" }, a.notice));
@@ -412,14 +473,14 @@
       var comment = h("input", { type: "text", maxlength: "2000", placeholder: t.comment, "aria-label": t.comment, hidden: true,
         onkeydown: function (e) { if (e.key === "Enter") { e.preventDefault(); send(); } } });
       var sendButton = h("button", { type: "button", hidden: true, onclick: function () { send(); } }, t.sendFeedback);
-      function thumb(value, label, icon) {
+      function thumb(value, label) {
         return h("button", { type: "button", class: value > 0 ? "up" : "down", "aria-label": label, title: label,
           "aria-pressed": "false", onclick: function () {
             rating = value;
             row.querySelectorAll("[aria-pressed]").forEach(function (b) { b.setAttribute("aria-pressed", String(b === this)); }, this);
             comment.hidden = sendButton.hidden = false;
             comment.focus();
-          } }, icon);
+          } }, icon(value > 0 ? "up" : "down", label));
       }
       async function send() {
         if (!rating) return;
@@ -433,7 +494,7 @@
           row.appendChild(h("span", { role: "status" }, t.error + " " + err.message));
         }
       }
-      row.append(thumb(1, t.helpful, "👍"), thumb(-1, t.unhelpful, "👎"), comment, sendButton);
+      row.append(thumb(1, t.helpful), thumb(-1, t.unhelpful), comment, sendButton);
       return row;
     }
 
