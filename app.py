@@ -276,12 +276,12 @@ def build_ui(
 
     stats = assistant.library.stats()
     with gr.Blocks(title="News QA — cited answers") as ui:
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=True, elem_classes="nq-header-row"):
             title = gr.Markdown(header_markdown(stats["articles"]), elem_id="header")
             account_bar = gr.HTML("", elem_id="account")
         with gr.Tab("Chat", elem_id="chat-tab"):
-            with gr.Row():
-                with gr.Column(scale=3):
+            with gr.Row(elem_classes="nq-main"):  # one column on a phone (LAYOUT_CSS)
+                with gr.Column(scale=3, elem_classes="nq-ask-col"):
                     chat = gr.Chatbot(
                         label="Chat",
                         show_label=False,
@@ -296,7 +296,7 @@ def build_ui(
                         max_lines=4,
                     )
                     note = gr.Markdown(elem_id="question-note")
-                    with gr.Row():
+                    with gr.Row(elem_classes="nq-buttons"):
                         ask = gr.Button("Ask", variant="primary", elem_id="ask")
                         clear = gr.Button("New chat", elem_id="clear")
                         download = gr.DownloadButton("Export .md", value=None, elem_id="export")
@@ -320,7 +320,7 @@ def build_ui(
                         send = gr.Button("Send feedback", elem_id="feedback-send")
                     thanks = gr.Markdown(elem_id="feedback-result")
                     examples = gr.Examples(EXAMPLES, inputs=question)
-                with gr.Column(scale=2):
+                with gr.Column(scale=2, elem_classes="nq-sources-col"):
                     sources = gr.HTML(panel_html([]), elem_id="sources")
         if library_tab:
             # Shown on page load to admins only (``account``); its functions check again.

@@ -38,6 +38,27 @@ SOURCES_CSS = """
 </style>
 """
 
+# The chat page's layout on a phone: the answer, then its sources, then the question box and
+# the other controls (the two columns dissolve into one ordered list); the Library's table
+# scrolls sideways instead of being cut off.
+LAYOUT_CSS = """
+<style>
+@media (max-width: 700px) {
+  .nq-main { flex-direction: column !important; flex-wrap: nowrap !important; }
+  .nq-main > .nq-ask-col, .nq-main > .nq-sources-col { display: contents !important; }
+  .nq-main > .nq-ask-col > *, .nq-main > .nq-sources-col > * { order: 6; }
+  .nq-main #chat, .nq-main > .nq-ask-col > :has(#chat) { order: 1; }
+  .nq-main #sources, .nq-main > .nq-sources-col > :has(#sources) { order: 2; }
+  .nq-main #question, .nq-main > .nq-ask-col > :has(#question) { order: 3; }
+  .nq-main #question-note { order: 4; }
+  .nq-main .nq-buttons { order: 5; }
+  .nq-header-row { flex-wrap: wrap !important; }
+  .nq-header-row > #header { flex: 1 1 100% !important; }
+}
+#library-table { max-width: 100%; overflow-x: auto; }
+</style>
+"""
+
 # Runs in the chat page (``gr.mount_gradio_app(head=...)``): a click on a citation chip
 # ``[n]`` brings its answer's source card into view and flashes the supporting sentence;
 # opening a whole article scrolls its highlighted sentence into view.

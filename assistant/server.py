@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api import API_VERSION, ApiError, AssistantRunner, allowed_methods, router
 from assistant.feedback import FeedbackStore, feedback_path
-from assistant.html import CITATION_SCRIPT
+from assistant.html import CITATION_SCRIPT, LAYOUT_CSS
 from assistant.pipeline import Assistant, QuestionError
 from assistant.scope import FilterError
 from assistant.security import Guard, SecurityMiddleware
@@ -168,7 +168,7 @@ def create_app(assistant: Assistant, settings: Settings, ui: Any = None) -> Fast
             auth_dependency=gradio_user,
             max_file_size=settings.max_body_bytes,
             footer_links=[],
-            head=CITATION_SCRIPT,
+            head=LAYOUT_CSS + CITATION_SCRIPT,
         )
         # Mounted apps skip Gradio's own check that a file input names an upload ("has not
         # launched"); turn it on. The middleware and the Library's functions check as well.

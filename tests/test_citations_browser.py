@@ -91,3 +91,28 @@ def test_refusal_shows_no_evidence_highlight(app, tmp_path):
     assert page.locator("#chat a.nq-cite").count() == 0
     page.screenshot(path=str(tmp_path / "refusal.png"))
     context.close()
+
+
+def test_phone_layout_puts_sources_right_after_the_answer(app, tmp_path):
+    base, browser = app
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(base + "/", wait_until="load")
+    ask(page, RAILWAY_Q, 0)
+
+    def top(selector: str) -> float:
+        return page.evaluate(f"document.querySelector('{selector}').getBoundingClientRect().top + scrollY")
+
+    order = [top(s) for s in ("#chat", "#sources", "#question", "#ask", "#filters")]
+    assert order == sorted(order), order  # answer, its sources, then the controls
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than the phone
+    header = page.locator("#header").bounding_box()
+    assert header is not None and header["width"] > 250  # the title is not squeezed beside the account
+    page.screenshot(path=str(tmp_path / "phone-chat.png"), full_page=True)
+    # The Library fits too: its table scrolls inside the page, the page does not.
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#library-table").get_by_text("Xi Jinping meets").first.wait_for(timeout=30_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    table = page.locator("#library-table").bounding_box()
+    assert table is not None and table["x"] >= 0 and table["x"] + table["width"] <= 375
+    context.close()
