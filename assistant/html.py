@@ -56,6 +56,9 @@ LAYOUT_CSS = """
   .nq-header-row > #header { flex: 1 1 100% !important; }
 }
 #library-table { max-width: 100%; overflow-x: auto; }
+.nq-pop { display: block; margin: 0.3em 0; padding: 0.4em 0.6em; border-left: 3px solid #f59e0b;
+          background: #fffbeb; color: #1f2328; font-size: 0.92em; line-height: 1.4; }
+.nq-pop .nq-go { display: block; margin-top: 0.3em; font-weight: 600; }
 </style>
 """
 
@@ -73,6 +76,23 @@ CITATION_SCRIPT = """
     if (!chip) return;
     ev.preventDefault();
     ev.stopPropagation();
+    const touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
+    if (touch && !chip.classList.contains("nq-go") && !chip.classList.contains("nq-open")) {
+      // A tap shows the supporting sentence under the marker, with a way to its source.
+      document.querySelectorAll(".nq-pop").forEach((pop) => pop.remove());
+      document.querySelectorAll("a.nq-cite.nq-open").forEach((c) => c.classList.remove("nq-open"));
+      const pop = document.createElement("span");
+      pop.className = "nq-pop";
+      pop.textContent = chip.getAttribute("title") || "";
+      const go = document.createElement("a");
+      go.className = "nq-cite nq-go";
+      go.href = chip.getAttribute("href");
+      go.textContent = "Show the source";
+      pop.appendChild(go);
+      chip.classList.add("nq-open");
+      chip.after(pop);
+      return;
+    }
     const card = document.getElementById((chip.getAttribute("href") || "").slice(1));
     if (!card) return;
     const turn = card.closest("details.nq-turn");

@@ -116,3 +116,23 @@ def test_phone_layout_puts_sources_right_after_the_answer(app, tmp_path):
     table = page.locator("#library-table").bounding_box()
     assert table is not None and table["x"] >= 0 and table["x"] + table["width"] <= 375
     context.close()
+
+
+def test_a_tap_on_a_phone_shows_the_sentence_inline_then_the_source(app, tmp_path):
+    base, browser = app
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(base + "/", wait_until="load")
+    ask(page, RAILWAY_Q, 0)
+    chip = page.locator("#chat a.nq-cite[href='#nq-t1-c1']").first
+    chip.tap()
+    pop = page.locator("#chat .nq-pop")
+    pop.wait_for(timeout=10_000)
+    sentence = page.locator("#nq-t1-c1 mark").first.text_content().strip()
+    assert sentence[:60] in pop.inner_text()
+    page.screenshot(path=str(tmp_path / "phone-tap.png"))
+    pop.locator("a.nq-go").tap()
+    card = page.locator("#nq-t1-c1")
+    page.wait_for_timeout(900)
+    assert in_viewport(card, page) and "nq-flash" in (card.get_attribute("class") or "")
+    context.close()
