@@ -456,6 +456,12 @@ class SecurityMiddleware:
             await send_json(send, 403, {"error": f"origin {raw_origin} may not use this app"})
             return
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+            if unsafe:  # the sign-in form: capped like every other body
+                body = await _read_body(scope, receive, min(guard.max_body, 65_536))
+                if body is None:
+                    await send_json(send, 413, {"error": "the request body is too large"})
+                    return
+                receive = _replay(body, receive)
             scope.setdefault("state", {}).update(client=client)
             await self.app(scope, receive, send)
             return

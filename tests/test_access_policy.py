@@ -149,6 +149,11 @@ def test_anonymous_browser_is_sent_to_sign_in(anon):
     assert anon.get("/widget.js").status_code == 200  # the widget's own files stay public
 
 
+def test_a_huge_sign_in_form_is_refused_before_it_is_parsed(anon):
+    response = anon.post("/login", data={"user": "alice", "secret": "x" * 200_000})
+    assert response.status_code == 413
+
+
 def test_anonymous_upload_of_a_large_file_is_refused_before_it_is_stored(anon):
     big = b"x" * (3 * 1024 * 1024)
     response = anon.post("/gradio_api/upload", files={"files": ("big.txt", big, "text/plain")})
