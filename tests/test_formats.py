@@ -53,6 +53,11 @@ def make_pdf(pages: list[list[str]], title: str | None = None) -> bytes:
     add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids)))
     root = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
     info = add(b"<< /Title (%s) >>" % title.encode("latin-1")) if title else None
+    return pdf_file(objects, root, info)
+
+
+def pdf_file(objects: list[bytes], root: int, info: int | None = None) -> bytes:
+    """PDF objects (numbered from 1) written out with their cross-reference table and trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objects, 1):
@@ -175,16 +180,7 @@ def make_pdf_bomb(expanded: int) -> bytes:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_file(objects, root=1)
 
 
 def peak_memory_of_loading(path: Path) -> tuple[list, int]:
