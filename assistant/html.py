@@ -12,6 +12,7 @@ import html
 import re
 from urllib.parse import quote
 
+from assistant.render import Block, answer_blocks, text_blocks, text_runs
 from assistant.types import Answer, Citation
 from index.types import Article
 
@@ -124,8 +125,6 @@ _MD_ACTIVE = re.compile(
     r"[\\`*_\[\]~@]|!(?=\[)|\${2,}|(?:https?|ftp)(?=://)|www(?=\.)|(?m:^[ \t]{0,3}#)",
     re.IGNORECASE,
 )
-# One of our citation markers: "[3]" not followed by what would make it a link.
-_MARKER = re.compile(r"\[(\d{1,3})\](?![(\[:])")
 
 
 def _inert(match: re.Match[str]) -> str:
@@ -168,16 +167,32 @@ def citation_chip(n: int, turn: int | None, citations: dict[int, Citation]) -> s
     return f'<a class="nq-cite" href="#{card_id(turn, n)}" title="{sentence}">[{n}]</a>'
 
 
+def blocks_markdown(
+    blocks: list[Block], turn: int | None = None, citations: dict[int, Citation] | None = None
+) -> str:
+    """Answer blocks (``assistant/render.py``) as Markdown: text escaped, list items as "- ",
+    markers as plain ``[n]`` or (with ``turn``) chips, warnings in italics after a ⚠️."""
+    out: list[str] = []
+    for i, block in enumerate(blocks):
+        body = ""
+        for run in block["runs"]:
+            if "text" in run:
+                body += markdown_text(run["text"])
+            elif "cite" in run:
+                if body.endswith("!"):  # not an image: "![1]"
+                    body = body[:-1] + "\\!"
+                body += citation_chip(run["cite"], turn, citations or {})
+            else:
+                body += f" ⚠️ *{markdown_text(run['warning'])}*"
+        if i:
+            out.append("\n" if block["kind"] == "item" == blocks[i - 1]["kind"] else "\n\n")
+        out.append(("- " if block["kind"] == "item" else "") + body)
+    return "".join(out)
+
+
 def _with_markers(text: str, turn: int | None = None, citations: dict[int, Citation] | None = None) -> str:
-    """``markdown_text`` of an answer whose ``[n]`` citation markers stay markers (chips with ``turn``)."""
-    parts, at = [], 0
-    for match in _MARKER.finditer(text):
-        before = markdown_text(text[at:match.start()])
-        if before.endswith("!"):  # not an image: "![1]"
-            before = before[:-1] + "\\!"
-        parts.append(before + citation_chip(int(match.group(1)), turn, citations or {}))
-        at = match.end()
-    return "".join(parts) + markdown_text(text[at:])
+    """``markdown_text`` of a text whose ``[n]`` citation markers stay markers (chips with ``turn``)."""
+    return blocks_markdown([{"kind": "paragraph", "runs": text_runs(text)}], turn, citations)
 
 
 def _link(url: str) -> str:
@@ -204,18 +219,7 @@ def answer_markdown(answer: Answer, turn: int | None = None) -> str:
     Sentences of a generated answer that failed verification carry a visible warning;
     a notice (why the model's answer is not shown) comes first.
     """
-    cited = {c.n: c for c in answer.citations}
-    if answer.statements:
-        parts = []
-        for s in answer.statements:
-            if s.verified:
-                chips = "".join(citation_chip(m, turn, cited) for m in s.markers)
-                parts.append(f"{markdown_text(s.text)} {chips}")
-            else:
-                parts.append(f"{markdown_text(s.text)} ⚠️ *{markdown_text(s.problem)}*")
-        text = " ".join(parts)
-    else:
-        text = _with_markers(answer.text, turn, cited)
+    text = blocks_markdown(answer_blocks(answer), turn, {c.n: c for c in answer.citations})
     if answer.notice:
         text = f"⚠️ *{markdown_text(answer.notice)}*\n\n{text}"
     if answer.searched:
@@ -371,7 +375,8 @@ def conversation_markdown(turns: list[dict]) -> str:
     parts = ["# News QA conversation\n"]
     for turn in turns:
         question = " ".join(str(turn["question"]).split())  # one heading line
-        parts.append(f"## {markdown_text(question)}\n\n{_with_markers(turn['answer'])}\n")
+        blocks = turn.get("blocks") or text_blocks(str(turn["answer"]))
+        parts.append(f"## {markdown_text(question)}\n\n{blocks_markdown(blocks)}\n")
         if turn.get("notice"):
             parts.append(f"> {markdown_text(turn['notice'])}\n")
         shown = turn.get("citations") or turn.get("closest") or []

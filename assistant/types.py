@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from assistant.render import answer_blocks
 from index.types import Passage
 
 
@@ -107,6 +108,9 @@ class Answer(BaseModel):
             "mode": self.mode,
             "notice": self.notice,
             "statements": [s.to_json() for s in self.statements],
+            # The answer read once into paragraphs, list items, markers and warnings
+            # (assistant/render.py): what the widget and the export render.
+            "blocks": answer_blocks(self),
         }
 
 

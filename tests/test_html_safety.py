@@ -243,20 +243,27 @@ def test_ingest_summary_escapes_names_and_reasons():
 
 
 def test_the_widget_export_escapes_like_the_server(repo_root):
-    """widget.js's mdText/mdAnswer (its Markdown export) give what markdown_text gives."""
-    from assistant.html import _with_markers
+    """widget.js's mdText/mdBlocks (its Markdown export) give what markdown_text and
+    blocks_markdown give, for the same blocks (assistant/render.py)."""
+    from assistant.html import blocks_markdown
+    from assistant.render import text_blocks
 
     node = shutil.which("node")
     if node is None:
         pytest.skip("needs Node.js")
     widget = (repo_root / "assistant" / "static" / "widget.js").read_text(encoding="utf-8")
-    helpers = re.search(r"\n  var MD_ACTIVE = .*?\n  }\n\n  /\* An answer.*?\n  }\n", widget, re.DOTALL)
-    assert helpers, "mdText and mdAnswer are no longer where this test looks for them"
-    texts = [*CASES, "Fact one. [1] See [2](https://evil.example) and ![3] [4]: x", ARTICLE]
+    pattern = r"\n  var MD_ACTIVE = .*?\n  }\n\n  /\* An answer's blocks for the export.*?\n  }\n"
+    helpers = re.search(pattern, widget, re.DOTALL)
+    assert helpers, "mdText and mdBlocks are no longer where this test looks for them"
+    texts = [*CASES, "Fact one. [1] See [2](https://evil.example) and ![3] [4]: x", ARTICLE,
+             "Intro\n- one [1]\n- two ![2]\n\nAfter [3]"]
+    cases = [[t, text_blocks(t)] for t in texts]
+    warned = [{"text": "Said *so*"}, {"warning": "cites [no] source"}]
+    cases.append(["", [{"kind": "paragraph", "runs": warned}]])
     script = helpers.group() + (
-        'const texts = JSON.parse(require("fs").readFileSync(0, "utf8"));\n'
-        "console.log(JSON.stringify(texts.map(t => [mdText(t), mdAnswer(t)])));\n"
+        'const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));\n'
+        "console.log(JSON.stringify(cases.map(([t, b]) => [mdText(t), mdBlocks(b)])));\n"
     )
-    done = subprocess.run([node, "-e", script], input=json.dumps(texts), capture_output=True, text=True,
+    done = subprocess.run([node, "-e", script], input=json.dumps(cases), capture_output=True, text=True,
                           timeout=60, check=True)
-    assert json.loads(done.stdout) == [[markdown_text(t), _with_markers(t)] for t in texts]
+    assert json.loads(done.stdout) == [[markdown_text(t), blocks_markdown(b)] for t, b in cases]

@@ -291,6 +291,13 @@ def test_list_answers_and_svg_icons(browser, site, shots):
     lines = answer.inner_text().splitlines()
     assert not [line for line in lines if line.lstrip().startswith("- ")], lines
     assert all(not text.startswith("-") for text in items.all_inner_texts())
+    # The DOM is the server's blocks (assistant/render.py, the chat's too), item for item.
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem(Object.keys(localStorage)"
+                           ".find(k => k.startsWith('newsqa-chat:'))))")
+    blocks = stored[-1]["a"]["blocks"]
+    expected = ["".join(r.get("text", f"[{r.get('cite')}]") for r in b["runs"])
+                for b in blocks if b["kind"] == "item"]
+    assert [" ".join(t.split()) for t in items.all_inner_texts()] == [" ".join(t.split()) for t in expected]
     # Citation markers inside the items stay buttons that open their source card.
     cite = items.first.locator("button.cite").first
     assert cite.inner_text().startswith("[")

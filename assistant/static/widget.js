@@ -92,7 +92,7 @@
     ".user{align-self:flex-end;background:var(--nq-accent);color:#fff;max-width:85%}",
     ".bot{align-self:stretch;background:#fff;border:1px solid #d0d7de}",
     ".status{color:#57606a;font-style:italic}.note{color:#57606a;font-size:13px;margin-top:6px}",
-    ".cite{border:0;background:none;color:var(--nq-accent);padding:0;font-weight:600}",
+    ".cite{border:0;background:none;color:var(--nq-accent);padding:0;font-weight:600}.warn{color:#9a6700}",
     ".answer ul{margin:4px 0;padding-left:20px;white-space:normal}.answer li{margin:3px 0;white-space:pre-wrap}",
     ".icon{width:16px;height:16px;fill:currentColor;vertical-align:-3px;flex:none}",
     "header button{display:inline-flex;align-items:center;gap:3px}",
@@ -166,36 +166,22 @@
     return svg;
   }
 
-  /* Answer text into ``parent``: text nodes, with each [n] citation marker a button (onCite(n)). */
-  function appendCited(parent, text, label, onCite) {
-    text.split(/(\[\d+\])/).forEach(function (part) {
-      var m = /^\[(\d+)\]$/.exec(part);
-      if (!m) { if (part) parent.appendChild(document.createTextNode(part)); return; }
-      parent.appendChild(h("button", { class: "cite", type: "button", "aria-label": label + " " + m[1],
-        onclick: function () { onCite(Number(m[1])); } }, part));
+  /* An answer's blocks (the server's one reading of it, assistant/render.py) as DOM: list
+     items in a <ul>, paragraphs as <div>, text as text nodes, each [n] a button (onCite(n)),
+     a warning in italics. Never parsed as HTML. */
+  function answerBlock(blocks, label, onCite) {
+    var box = h("div", { class: "answer" }), list = null;
+    (blocks || []).forEach(function (b) {
+      var el = h(b.kind === "item" ? "li" : "div", {});
+      (b.runs || []).forEach(function (r) {
+        el.append(r.cite ? h("button", { class: "cite", type: "button", "aria-label": label + " " + r.cite,
+          onclick: function () { onCite(Number(r.cite)); } }, "[" + Number(r.cite) + "]")
+          : r.warning ? h("em", { class: "warn" }, " \u26a0 " + r.warning) : String(r.text || ""));
+      });
+      if (b.kind !== "item") list = null;
+      else if (!list) box.appendChild(list = h("ul", {}));
+      (list || box).appendChild(el);
     });
-  }
-
-  /* An answer as DOM: runs of lines that start with "- " become a <ul> of <li> (the marker
-     dropped), other lines stay text (the bubble keeps line breaks). Never parsed as HTML. */
-  function answerBlock(answer, label, onCite) {
-    var box = h("div", { class: "answer" }), list = null, lines = [];
-    function flush() {
-      if (!lines.length) return;
-      var text = lines.join("\n").replace(/^\n+|\n+$/g, "");
-      if (text) { var div = h("div", {}); appendCited(div, text, label, onCite); box.appendChild(div); }
-      lines = [];
-    }
-    String(answer || "").split("\n").forEach(function (line) {
-      var item = /^[ \t]*- (.*)$/.exec(line);
-      if (!item) { list = null; lines.push(line); return; }
-      flush();
-      if (!list) { list = h("ul", {}); box.appendChild(list); }
-      var li = h("li", {});
-      appendCited(li, item[1].trim(), label, onCite);
-      list.appendChild(li);
-    });
-    flush();
     return box;
   }
 
@@ -216,17 +202,17 @@
     }).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
-  /* An answer for the export: mdText, except its [n] citation markers. */
-  function mdAnswer(text) {
-    var marker = /\[\d{1,3}\](?![(\[:])/g, out = "", at = 0, m;
-    text = String(text || "");
-    while ((m = marker.exec(text))) {
-      var before = mdText(text.slice(at, m.index));
-      if (before.slice(-1) === "!") before = before.slice(0, -1) + "\\!";
-      out += before + m[0];
-      at = marker.lastIndex;
-    }
-    return out + mdText(text.slice(at));
+  /* An answer's blocks for the export (blocks_markdown in assistant/html.py, without chips). */
+  function mdBlocks(blocks) {
+    return (blocks || []).map(function (b, i) {
+      var out = "";
+      (b.runs || []).forEach(function (r) {
+        if (r.cite) { if (out.slice(-1) === "!") out = out.slice(0, -1) + "\\!"; out += "[" + Number(r.cite) + "]"; }
+        else out += r.warning ? " \u26a0\ufe0f *" + mdText(r.warning) + "*" : mdText(r.text);
+      });
+      var sep = !i ? "" : b.kind === "item" && blocks[i - 1].kind === "item" ? "\n" : "\n\n";
+      return sep + (b.kind === "item" ? "- " : "") + out;
+    }).join("");
   }
 
   /* A text with text[start:end] inside <mark>: three text nodes, no HTML parsing. */
@@ -403,8 +389,8 @@
 
     showAnswer(bubble, a) {
       var t = this.t, self = this, cards = [];
-      var text = answerBlock(a.answer, t.source, function (n) {
-        var c = cards[n - 1];
+      var text = answerBlock(a.blocks, t.source, function (n) {
+        var c = cards[n];
         if (c) { c.open = true; c.querySelector("summary").focus(); }
       });
       var parts = [text];
@@ -415,7 +401,7 @@
         var box = h("div", { class: "sources" }, h("h3", {}, a.citations && a.citations.length ? t.sources : t.closest));
         cited.forEach(function (c, i) {
           var card = self.sourceCard(c, !(a.citations && a.citations.length), i === 0);
-          cards.push(card);
+          cards[c.n] = card;
           box.appendChild(card);
         });
         parts.push(box);
@@ -502,7 +488,7 @@
       var lines = ["# " + (this.dataset.title || this.t.title), ""];
       this.turns.forEach(function (turn) {
         var a = turn.a || {};
-        lines.push("## " + mdText(String(turn.q || "").replace(/\s+/g, " ")), "", mdAnswer(a.answer), "");
+        lines.push("## " + mdText(String(turn.q || "").replace(/\s+/g, " ")), "", mdBlocks(a.blocks), "");
         if (a.searched) lines.push("_Searched: " + mdText(a.searched) + "_", "");
         (a.citations || []).forEach(function (c) {
           var where = [c.source, c.date].filter(Boolean).join(", ");
