@@ -15,7 +15,10 @@ def test_scoring_helpers():
     assert answer_eval.contains("Founded in  the 10th\ncentury [1]", ["THE 10TH CENTURY"])
     assert answer_eval.contains("Hayes\u2019 son", ["hayes' son"])
     assert not answer_eval.contains("no answer here", ["answer there", ""])
-    assert answer_eval.note_tags("[speaker][title-only] Ternan must be cited [x]") == ["speaker", "title-only"]
+    assert answer_eval.note_tags("[speaker][title-only] Ternan must be cited [x]") == [
+        "speaker",
+        "title-only",
+    ]
     assert answer_eval.note_tags("no tags") == []
 
 
