@@ -27,9 +27,16 @@ Parts (``--parts``; ``--limit N`` asks at most N questions per part):
 
 ``--code DIR`` answers with the ``assistant``/``index`` packages of another checkout (e.g. a
 ``git worktree`` of an older commit) while this file and the other benches stay this
-checkout's; ``--label before`` writes ``bench/results/answer_eval_before.json``. Every run
-writes its JSON and per-question ``*_raw.jsonl``, then ``answer_eval.md`` and the plots
-compare the "before" and "current" results side by side (``bench/answer_eval_report.py``).
+checkout's; ``--label before`` writes ``bench/results/answer_eval_before.json``. A run
+replaces the parts it ran in its label's JSON and per-question ``*_raw.jsonl`` and keeps the
+others; then ``answer_eval.md`` and the plots compare "before" and "current" side by side
+(``bench/answer_eval_report.py``); ``--rescore`` recomputes saved metrics from the raw rows.
+A question that takes over ``--timeout`` seconds is recorded as not found (``error``) and
+the run goes on. ``--embedder-backend`` overrides the shipped embedder runtime (recorded
+per part; e.g. ``onnx-int8`` to reuse that MultiHop home while the torch one is built).
+
+On 2 busy cores: squad (20 titles, 680 paragraphs, 800 questions) ~12 min, multihop (816
+inference + 301 null) ~10 min once the library exists (building it: ~30 min), the rest ~1 min.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ import logging  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -109,6 +117,7 @@ class Row:
     gold: list[str] = field(default_factory=list)
     conversation: list[str] | None = None
     cited: list[str] = field(default_factory=list)  # the cited sentences, in marker order
+    error: str = ""  # e.g. the ask timed out: counted as not found and failed
 
 
 # --- Scoring ----------------------------------------------------------------------------------
@@ -154,12 +163,39 @@ def note_tags(note: str) -> list[str]:
 # --- Asking -----------------------------------------------------------------------------------
 
 
+class QuestionTimeout(Exception):
+    """An ask ran longer than ``TIMEOUT_S``."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise QuestionTimeout
+
+
+TIMEOUT_S = 120.0  # one hung question must not stop the run (set by --timeout; 0: none)
+
+
 def ask(
     assistant: Assistant, part: str, qid: str, question: str, conversation: list[str] | None = None
 ) -> tuple[Answer, Row]:
-    """Ask once; the Row has the answer filled in and the verdicts left for the caller."""
+    """Ask once; the Row has the answer filled in and the verdicts left for the caller.
+
+    An ask that runs over ``TIMEOUT_S`` (the main thread's alarm) becomes a not-found
+    answer with ``error`` set, so the rest of the run goes on.
+    """
+    error = ""
     start = time.perf_counter()
-    answer = assistant.ask(question, conversation=conversation)
+    previous = signal.signal(signal.SIGALRM, _alarm) if TIMEOUT_S else None
+    signal.setitimer(signal.ITIMER_REAL, TIMEOUT_S)
+    try:
+        answer = assistant.ask(question, conversation=conversation)
+    except QuestionTimeout:
+        error = f"timed out after {TIMEOUT_S:g} s"
+        answer = Answer(question=question, text=f"({error})", found=False)
+        log.warning("%s %s: %s: %s", part, qid, error, question)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if previous is not None:
+            signal.signal(signal.SIGALRM, previous)
     seconds = time.perf_counter() - start
     row = Row(
         part=part,
@@ -172,6 +208,7 @@ def ask(
         seconds=round(seconds, 3),
         conversation=conversation,
         cited=[" ".join(c.sentence.split()) for c in answer.citations],
+        error=error,
     )
     return answer, row
 
@@ -193,7 +230,12 @@ def limited(items: list, limit: int | None, seed: int) -> list:
 
 
 def run_squad(
-    titles: int, questions: int, seed: int, limit: int | None, embedder: SentenceEmbedder | None = None
+    titles: int,
+    questions: int,
+    seed: int,
+    limit: int | None,
+    embedder: SentenceEmbedder | None = None,
+    overrides: dict | None = None,
 ) -> tuple[list[Row], dict]:
     """SQuAD 2.0 dev: ingest every paragraph of ``titles`` seeded titles, ask their questions.
 
@@ -207,7 +249,7 @@ def run_squad(
         sampled = limited(answerable, (limit + 1) // 2, seed) + limited(others, limit // 2, seed)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="newsqa-answer-squad-") as tmp:
-        settings = Settings(home=Path(tmp))
+        settings = Settings(home=Path(tmp), **(overrides or {}))
         assistant = build_assistant(settings, build_library(settings, embedder))
         assistant.warm_up()
         t0 = time.perf_counter()
@@ -407,6 +449,8 @@ def evaluate(args: argparse.Namespace) -> tuple[dict, list[Row]]:
     result: dict = {"label": args.label, "parts": {}, "config": {}}
     rows: list[Row] = []
     state = git_state(CODE or REPO)
+    overrides = {"embedder_backend": args.embedder_backend} if args.embedder_backend else {}
+    backend = Settings(home=Path(tempfile.gettempdir()), **overrides).embedder_backend
 
     def record(part: str, part_rows: list[Row], metrics: dict, started: float, **extra) -> None:
         seconds = time.perf_counter() - started
@@ -416,8 +460,10 @@ def evaluate(args: argparse.Namespace) -> tuple[dict, list[Row]]:
             "limit": args.limit,
             "commit": state["commit"],
             "uncommitted_answer_code": state["uncommitted_answer_code"],
+            "embedder_backend": backend,
             "finished": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
             "questions": len(part_rows),
+            "errors": sum(bool(r.error) for r in part_rows),
             "seconds": round(seconds, 1),
             "p50_ask_s": round(seed_eval.percentile(per_q, 50), 3) if per_q else None,
             **extra,
@@ -427,11 +473,13 @@ def evaluate(args: argparse.Namespace) -> tuple[dict, list[Row]]:
 
     if "squad" in parts:
         t0 = time.perf_counter()
-        part_rows, info = run_squad(args.squad_titles, args.squad_questions, args.seed, args.limit)
+        part_rows, info = run_squad(
+            args.squad_titles, args.squad_questions, args.seed, args.limit, overrides=overrides
+        )
         record("squad", part_rows, squad_metrics(part_rows), t0, **info)
     if "seed" in parts or "news" in parts:
         with tempfile.TemporaryDirectory(prefix="newsqa-answer-sample-") as tmp:
-            assistant = build_assistant(Settings(home=Path(tmp)))
+            assistant = build_assistant(Settings(home=Path(tmp), **overrides))
             ensure_sample_corpus(assistant.library)
             assistant.warm_up()
             for part, path, group in (
@@ -445,7 +493,7 @@ def evaluate(args: argparse.Namespace) -> tuple[dict, list[Row]]:
                     record(part, part_rows, judged_metrics(part_rows), t0)
     if "multihop" in parts or "news_dev" in parts:
         t0 = time.perf_counter()
-        assistant, articles = multihop_assistant(Settings(home=Path(tempfile.gettempdir())))
+        assistant, articles = multihop_assistant(Settings(home=Path(tempfile.gettempdir()), **overrides))
         log.info("multihop library ready in %.0f s", time.perf_counter() - t0)
         if "news_dev" in parts:
             t1 = time.perf_counter()
@@ -467,7 +515,7 @@ def evaluate(args: argparse.Namespace) -> tuple[dict, list[Row]]:
         "multihop_nulls": args.nulls,
         "code": str(CODE or REPO),
         **state,
-        "settings": Settings(home=Path(tempfile.gettempdir())).model_dump(
+        "settings": Settings(home=Path(tempfile.gettempdir()), **overrides).model_dump(
             include={"embedder", "embedder_backend", "top_k", "retrieval", "min_evidence", "llm"}
         ),
     }
@@ -530,12 +578,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=13, help="sampling seed")
     parser.add_argument("--squad-titles", type=int, default=20, help="SQuAD dev titles ingested")
     parser.add_argument("--squad-questions", type=int, default=800, help="SQuAD questions (half answerable)")
-    parser.add_argument("--inference", type=int, default=200, help="MultiHop inference queries (0: none)")
-    parser.add_argument("--nulls", type=int, default=100, help="MultiHop null queries (0: none)")
+    parser.add_argument("--inference", type=int, default=None, help="MultiHop inference queries (all 816)")
+    parser.add_argument("--nulls", type=int, default=None, help="MultiHop null queries (default all 301)")
     parser.add_argument("--news-dev", type=Path, default=NEWS_DEV, help="news_dev JSONL")
     parser.add_argument("--label", default="current", help="'current' or 'before' (selects the file names)")
     parser.add_argument("--code", type=Path, default=None, help="answer with this checkout's assistant/index")
     parser.add_argument("--results", type=Path, default=RESULTS, help="folder of the results")
+    parser.add_argument(
+        "--embedder-backend",
+        choices=("torch", "onnx", "onnx-int8"),
+        default=None,
+        help="override the shipped embedder runtime (recorded per part)",
+    )
+    parser.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds per question (0: none)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (0: its default)")
     parser.add_argument("--report-only", action="store_true", help="only redo the report from saved runs")
     parser.add_argument("--rescore", action="store_true", help="recompute saved runs' metrics (no asking)")
@@ -552,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in [n for n in os.environ if n.startswith("NEWSQA_")]:
         del os.environ[name]  # the shipped defaults, not this shell's configuration
     setup_run(args.threads)
+    global TIMEOUT_S
+    TIMEOUT_S = args.timeout
     if args.rescore:
         rescore(args.results)
     elif not args.report_only:

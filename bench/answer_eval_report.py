@@ -60,7 +60,7 @@ def cell(m: dict | None) -> str:
     value, n = m["value"], m["n"]
     if m.get("unit"):
         return f"{value:.0f} {m['unit']}"
-    if n and abs(value * n - round(value * n)) < 1e-6 and n <= 100:
+    if n and abs(value * n - round(value * n)) < 1e-6:
         return f"{value:.3f} ({round(value * n)}/{n})"
     return f"{value:.3f}"
 
@@ -87,14 +87,15 @@ def side_by_side(runs: dict[str, dict], rows: list[tuple[str, str, str]]) -> lis
 def runs_table(runs: dict[str, dict]) -> list[str]:
     """Which code each part of each run measured, on how many questions, and how long it took."""
     out = [
-        "| run | part | code | limit | questions | seconds | p50 s/question | finished (UTC) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | part | code | embedder | limit | questions | timed out | s | p50 s/question | finished |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, run in runs.items():
         for part, v in run.get("parts", {}).items():
             code = f"`{v['commit']}`" + (" + uncommitted" if v["uncommitted_answer_code"] else "")
             out.append(
-                f"| {label} | {part} | {code} | {v['limit'] or '–'} | {v['questions']} | "
+                f"| {label} | {part} | {code} | {v.get('embedder_backend', 'torch')} | "
+                f"{v['limit'] or '–'} | {v['questions']} | {v.get('errors', 0)} | "
                 f"{v['seconds']:.0f} | {v['p50_ask_s']} | {v['finished']} |"
             )
     return out
