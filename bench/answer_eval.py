@@ -31,9 +31,10 @@ checkout's; ``--label before`` writes ``bench/results/answer_eval_before.json``.
 replaces the parts it ran in its label's JSON and per-question ``*_raw.jsonl`` and keeps the
 others; then ``answer_eval.md`` and the plots compare "before" and "current" side by side
 (``bench/answer_eval_report.py``); ``--rescore`` recomputes saved metrics from the raw rows.
-A question that takes over ``--timeout`` seconds is recorded as not found (``error``) and
-the run goes on. ``--embedder-backend`` overrides the shipped embedder runtime (recorded
-per part; e.g. ``onnx-int8`` to reuse that MultiHop home while the torch one is built).
+A question that takes over ``--timeout`` seconds or raises is recorded as not found
+(``error``, counted in the report) and the run goes on. ``--embedder-backend`` overrides the
+shipped embedder runtime (recorded per part; e.g. ``onnx-int8`` to reuse that MultiHop home
+while the torch one is built).
 
 On 2 busy cores: squad (20 titles, 680 paragraphs, 800 questions) ~12 min, multihop (816
 inference + 301 null) ~10 min once the library exists (building it: ~30 min), the rest ~1 min.
@@ -179,8 +180,8 @@ def ask(
 ) -> tuple[Answer, Row]:
     """Ask once; the Row has the answer filled in and the verdicts left for the caller.
 
-    An ask that runs over ``TIMEOUT_S`` (the main thread's alarm) becomes a not-found
-    answer with ``error`` set, so the rest of the run goes on.
+    An ask that runs over ``TIMEOUT_S`` (the main thread's alarm) or raises becomes a
+    not-found answer with ``error`` set, so the rest of the run goes on.
     """
     error = ""
     start = time.perf_counter()
@@ -190,12 +191,15 @@ def ask(
         answer = assistant.ask(question, conversation=conversation)
     except QuestionTimeout:
         error = f"timed out after {TIMEOUT_S:g} s"
-        answer = Answer(question=question, text=f"({error})", found=False)
-        log.warning("%s %s: %s: %s", part, qid, error, question)
+    except Exception as exc:  # noqa: BLE001 - a crash is a failed question, not a failed run
+        error = f"{type(exc).__name__}: {exc}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         if previous is not None:
             signal.signal(signal.SIGALRM, previous)
+    if error:
+        answer = Answer(question=question, text=f"({error})", found=False)
+        log.warning("%s %s: %s: %s", part, qid, error, question)
     seconds = time.perf_counter() - start
     row = Row(
         part=part,

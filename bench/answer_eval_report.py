@@ -87,7 +87,7 @@ def side_by_side(runs: dict[str, dict], rows: list[tuple[str, str, str]]) -> lis
 def runs_table(runs: dict[str, dict]) -> list[str]:
     """Which code each part of each run measured, on how many questions, and how long it took."""
     out = [
-        "| run | part | code | embedder | limit | questions | timed out | s | p50 s/question | finished |",
+        "| run | part | code | embedder | limit | questions | errors | s | p50 s/question | finished |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, run in runs.items():
