@@ -295,7 +295,7 @@ def squad_metrics(rows: Sequence[Row]) -> dict:
         "own_paragraph_cited": share(ans, lambda r: r.checks["own_paragraph_cited"]),
         "answerable_found": share(ans, lambda r: r.found),
         "unanswerable_refused": share(una, lambda r: not r.found),
-        "refusal_balanced_accuracy": {"value": bacc, "n": len(rows)},
+        "refusal_balanced_accuracy": {"value": bacc, "n": len(rows), "balanced": True},
         "answer_words_median": median_words(rows),
     }
 
@@ -375,6 +375,7 @@ def multihop_metrics(rows: Sequence[Row]) -> dict:
         "refusal_balanced_accuracy": {
             "value": balanced_accuracy(rows, lambda r: r.group == "inference"),
             "n": len(rows),
+            "balanced": True,
         },
         "answer_words_median": median_words(rows),
     }

@@ -60,7 +60,7 @@ def cell(m: dict | None) -> str:
     value, n = m["value"], m["n"]
     if m.get("unit"):
         return f"{value:.0f} {m['unit']}"
-    if n and abs(value * n - round(value * n)) < 1e-6:
+    if n and not m.get("balanced") and abs(value * n - round(value * n)) < 1e-6:
         return f"{value:.3f} ({round(value * n)}/{n})"
     return f"{value:.3f}"
 
@@ -79,7 +79,7 @@ def side_by_side(runs: dict[str, dict], rows: list[tuple[str, str, str]]) -> lis
         a, b = metric(before, part, name), metric(current, part, name)
         if not a and not b:
             continue
-        n = (b or a)["n"]
+        n = (b or a)["n"] if not (a and b) or a["n"] == b["n"] else f"{a['n']} / {b['n']}"
         out.append(f"| {part} | {label} | {n} | {cell(a)} | {cell(b)} | {delta(a, b)} |")
     return out
 
@@ -198,7 +198,15 @@ def write_report(results: Path) -> str:
         return "No saved runs."
     lines = ["# Answer quality: before vs current", ""]
     lines += runs_table(runs)
-    lines += ["", "## Summary", ""]
+    lines += [
+        "",
+        "## Summary",
+        "",
+        'n is the number of questions a share is of ("before / current" where the runs asked',
+        "different numbers: then the columns are not the same questions). MultiHop and news_dev",
+        "parts use the embedder runtime the runs table names.",
+        "",
+    ]
     lines += side_by_side(runs, list(HEADLINE))
     parts = dict.fromkeys(p for r in runs.values() for p in r.get("parts", {}))
     for part in parts:
