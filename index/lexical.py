@@ -6,7 +6,7 @@ this process or another one). So it cannot disagree with what is indexed, and a 
 ingestion leaves nothing to repair here. Files live in ``NEWSQA_HOME/bm25/<generation>``
 with ``current.json`` (replaced atomically) naming the complete one.
 
-Readers never build it: they search the last complete snapshot (one immutable ``_Loaded``)
+Readers never build it: they search the last complete snapshot (one immutable ``Snapshot``)
 while a newer one is built by the writer (``refresh``) or by a background thread
 (``request``) and swapped in with one assignment. The snapshot is also the publication
 point of new chunks: dense hits are kept only if it lists them (``known``).
@@ -70,13 +70,29 @@ def document_text(row: CatalogChunk) -> str:
     return f"{row.title}\n{row.chunk.text}"
 
 
-class _Loaded:
+class Snapshot:
+    """One immutable snapshot: the searchable rows, their BM25 index and filter columns."""
+
     def __init__(self, generation: int, rows: list[CatalogChunk], bm25) -> None:  # noqa: ANN001
         self.generation = generation
         self.rows = rows
         self.bm25 = bm25
         self.position = {r.id: i for i, r in enumerate(rows)}
         self._columns: _Columns | None = None
+        # The last query's scores over every row: a question's rankings (one per filter) and
+        # the fusion's score lookups all use one BM25 pass.
+        self._last: tuple[tuple[str, ...], np.ndarray | None] | None = None
+
+    def scores(self, tokens: list[str]) -> np.ndarray | None:
+        """BM25 score of every row for the query ``tokens`` (None: no token is indexed)."""
+        key = tuple(tokens)
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        ids = self.bm25.get_tokens_ids(tokens) if self.rows else []
+        scores = self.bm25.get_scores_from_ids(ids) if ids else None
+        self._last = (key, scores)  # one assignment: other threads see the old or the new pair
+        return scores
 
     @property
     def columns(self) -> _Columns:
@@ -96,8 +112,20 @@ class _Columns:
         self.dates = np.array([r.date.toordinal() if r.date else -1 for r in rows], dtype=np.int64)
         self.source_codes, self.sources = _codes([r.source for r in rows])
         self.article_codes, self.articles = _codes([r.chunk.article_id for r in rows])
+        self._masks: dict[SearchFilter, np.ndarray] = {}  # the last few (dense and BM25 share them)
 
     def mask(self, where: SearchFilter) -> np.ndarray:
+        """``SearchFilter.matches`` for every row (read-only; cached for the last few filters)."""
+        cached = self._masks.get(where)
+        if cached is None:
+            cached = self._mask(where)
+            cached.flags.writeable = False
+            if len(self._masks) >= 8:
+                self._masks.clear()
+            self._masks[where] = cached
+        return cached
+
+    def _mask(self, where: SearchFilter) -> np.ndarray:
         keep = np.ones(len(self.dates), dtype=bool)
         if where.since or where.until:
             keep &= self.dates >= 0  # undated articles are outside any date range
@@ -127,7 +155,7 @@ class LexicalIndex:
         self.k1 = k1
         self.b = b
         self.tokenize = Tokenizer()
-        self._loaded: _Loaded | None = None
+        self._loaded: Snapshot | None = None
         self._lock = threading.Lock()  # one build at a time
         self._wanted = threading.Lock()  # guards _pending and _worker
         self._pending = False
@@ -143,7 +171,7 @@ class LexicalIndex:
         loaded = self._loaded
         return loaded.generation if loaded is not None else None
 
-    def _current(self) -> _Loaded:
+    def _current(self) -> Snapshot:
         """The snapshot searches use: never rebuilt here once one exists (see ``request``)."""
         loaded = self._loaded
         if loaded is None:  # the first search of this process: nothing older to serve
@@ -152,7 +180,7 @@ class LexicalIndex:
             self.request()
         return loaded
 
-    def refresh(self, save: bool = True) -> _Loaded:
+    def refresh(self, save: bool = True) -> Snapshot:
         """Bring the snapshot up to the catalogue's generation now (in the calling thread)."""
         with self._lock:
             loaded = self._loaded
@@ -191,7 +219,7 @@ class LexicalIndex:
             # at most half of one core while an ingestion keeps changing the catalogue
             time.sleep(min(time.monotonic() - started, 5.0))
 
-    def _load_or_build(self, generation: int, rows: list[CatalogChunk], save: bool = True) -> _Loaded:
+    def _load_or_build(self, generation: int, rows: list[CatalogChunk], save: bool = True) -> Snapshot:
         import bm25s
 
         pointer = self.path / "current.json"
@@ -202,12 +230,12 @@ class LexicalIndex:
                 ids = json.loads((folder / "ids.json").read_text())
                 if ids == [r.id for r in rows]:
                     bm25 = bm25s.BM25.load(folder, show_progress=False, verbosity=0)
-                    return _Loaded(generation, rows, bm25)
+                    return Snapshot(generation, rows, bm25)
         except (OSError, ValueError, KeyError):
             pass  # missing or partial: rebuild below
         return self._build(generation, rows, save)
 
-    def _build(self, generation: int, rows: list[CatalogChunk], save: bool = True) -> _Loaded:
+    def _build(self, generation: int, rows: list[CatalogChunk], save: bool = True) -> Snapshot:
         import bm25s
 
         log.info("building the BM25 index over %d chunks", len(rows))
@@ -218,7 +246,7 @@ class LexicalIndex:
             bm25.index(corpus, show_progress=False)
             if save:
                 self._save(generation, rows, bm25)
-        return _Loaded(generation, rows, bm25)
+        return Snapshot(generation, rows, bm25)
 
     def _save(self, generation: int, rows: list[CatalogChunk], bm25) -> None:  # noqa: ANN001
         folder = self.path / str(generation)
@@ -241,6 +269,10 @@ class LexicalIndex:
     def count(self) -> int:
         return len(self._current().rows)
 
+    def snapshot(self) -> Snapshot:
+        """The snapshot searches use now (immutable: rows, BM25, filter columns)."""
+        return self._current()
+
     def chunk_ids(self, where: SearchFilter) -> list[str]:
         """Ids of the searchable chunks of the articles ``where`` matches, in index order."""
         loaded = self._current()
@@ -253,10 +285,9 @@ class LexicalIndex:
         loaded = self._current()
         if not loaded.rows or k <= 0:
             return []
-        ids = loaded.bm25.get_tokens_ids(self.tokenize(query))
-        if not ids:
+        scores = loaded.scores(self.tokenize(query))
+        if scores is None:
             return []
-        scores = loaded.bm25.get_scores_from_ids(ids)
         if where is not None and not where.is_empty:
             scores = np.where(loaded.columns.mask(where), scores, 0.0)
         k = min(k, len(scores))
@@ -267,10 +298,9 @@ class LexicalIndex:
     def scores(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
         """BM25 scores of the given chunks for ``query`` (0 for chunks not indexed)."""
         loaded = self._current()
-        ids = loaded.bm25.get_tokens_ids(self.tokenize(query)) if loaded.rows else []
-        if not ids:
+        scores = loaded.scores(self.tokenize(query)) if loaded.rows else None
+        if scores is None:
             return dict.fromkeys(chunk_ids, 0.0)
-        scores = loaded.bm25.get_scores_from_ids(ids)
         return {c: float(scores[loaded.position[c]]) if c in loaded.position else 0.0 for c in chunk_ids}
 
     def known(self, chunk_ids: list[str]) -> set[str]:

@@ -34,13 +34,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from index.catalog import Catalog
+import numpy as np
+
+from index.catalog import Catalog, CatalogChunk
 from index.chunk import chunk_text
+from index.dense import DenseIndex, DenseMatrix
 from index.duplicates import DuplicateFinder, signature, to_bytes
 from index.embed import SentenceEmbedder
 from index.identity import EmbedderMismatch, EmbedderRecord, describe, mismatch_message
 from index.ingest import Failure, ReadOptions, list_files, load_file
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, Snapshot
 from index.lock import IndexBusy, WriteLock
 from index.prefetch import Prefetcher, prefetching
 from index.reconcile import reconcile
@@ -79,6 +82,28 @@ def _collection_gone(exc: Exception) -> bool:
     from chromadb.errors import NotFoundError
 
     return isinstance(exc, NotFoundError) or "does not exist" in str(exc)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first (ties: lower position first)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return top[np.lexsort((top, -scores[top]))]
+
+
+def _passage(row: CatalogChunk, score: float) -> Passage:
+    """A searchable chunk row as a retrieved passage."""
+    return Passage(
+        chunk=row.chunk,
+        title=row.title,
+        date=row.date,
+        source=row.source,
+        url=row.url,
+        score=score,
+        id=row.id,
+    )
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -150,6 +175,7 @@ class Library:
         else:
             self.chunks = ChunkStore(home / "chroma", embedder, collection, writer=self.encoder)
         self.lexical = LexicalIndex(home / "bm25", self.catalog)
+        self._dense = DenseIndex()  # the searchable chunks' vectors, in memory (index.dense)
         self.lock = WriteLock(home / "write.lock", timeout=lock_timeout)
         # One write session at a time in this process too (the file lock is re-entrant across
         # threads); the thread holding it, and the chunks its session replaced.
@@ -665,36 +691,57 @@ class Library:
         where: SearchFilter | None = None,
         embedding: list[float] | None = None,
     ) -> list[Passage]:
-        """Dense search: the ``k`` chunks closest in meaning (score: cosine similarity)."""
+        """Dense search: the ``k`` chunks closest in meaning (score: cosine similarity).
+
+        Exact, over the searchable chunks' vectors held in memory (``index.dense``); a
+        filter is a mask over them. Pass the query's ``embedding`` when searching several
+        times with one query: the similarities are computed once.
+        """
         self.refresh()
         where = where if where and not where.is_empty else None
-        # The filter is resolved to chunk ids in memory, and Chroma searches among them.
-        among = self.lexical.chunk_ids(where) if where is not None else None
-        passages = self._read_chunks(lambda store: store.search(query, k, among, embedding))
-        # A chunk the catalogue does not list belongs to an ingestion that was killed before
-        # it finished; it is not indexed yet (the re-run completes it).
-        known = self.lexical.known([p.id for p in passages])
-        return [p for p in passages if p.id in known]
+        if k <= 0:
+            return []
+        if embedding is None:
+            embedding = self.embedder.embed_query(query)
+        snapshot, matrix = self.dense_view()
+        if not snapshot.rows:
+            return []
+        scores = matrix.scores(embedding)
+        if where is not None:
+            allowed = np.flatnonzero(snapshot.columns.mask(where))
+            if not len(allowed):
+                return []
+            top = _top(scores[allowed], k)
+            chosen = allowed[top]
+        else:
+            chosen = _top(scores, k)
+        return [_passage(snapshot.rows[i], float(scores[i])) for i in chosen]
+
+    def dense_view(self) -> tuple[Snapshot, DenseMatrix]:
+        """The searchable snapshot and its vectors (read from the vector store on first use)."""
+        snapshot = self.lexical.snapshot()
+        self._follow_collection()
+        store = self.chunks
+        return snapshot, self._dense.matrix(
+            snapshot,
+            lambda: [r.id for r in snapshot.rows],
+            lambda ids: self._read_chunks(lambda s: s.vectors(ids)),
+            store.name,
+        )
 
     def search_lexical(self, query: str, k: int, where: SearchFilter | None = None) -> list[Passage]:
         """BM25 search over titles and chunk texts (score: BM25, unbounded)."""
         self.refresh()
-        return [
-            Passage(
-                chunk=hit.row.chunk,
-                title=hit.row.title,
-                date=hit.row.date,
-                source=hit.row.source,
-                url=hit.row.url,
-                score=hit.score,
-                id=hit.row.id,
-            )
-            for hit in self.lexical.search(query, k, where)
-        ]
+        return [_passage(hit.row, hit.score) for hit in self.lexical.search(query, k, where)]
 
     def dense_scores(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, float]:
-        """Cosine similarity of a query embedding to particular chunks (for score fusion)."""
-        return self._read_chunks(lambda store: store.similarities(embedding, chunk_ids))
+        """Cosine similarity of a query embedding to particular searchable chunks (for score fusion)."""
+        if not chunk_ids:
+            return {}
+        snapshot, matrix = self.dense_view()
+        scores = matrix.scores(embedding)
+        position = snapshot.position
+        return {c: float(scores[position[c]]) for c in chunk_ids if c in position}
 
     def _read_chunks(self, read: Callable[[ChunkStore], T]) -> T:
         """``read`` the searched collection; once more if a reindex just replaced it."""

@@ -257,6 +257,8 @@ def pull(shared: SharedCatalog, catalog: Catalog, store: ChunkStore) -> Pull:
             if article_id not in bodies or len(chunks) != int(meta.get("chunks", 0)):
                 result.incomplete.append(article_id)
                 continue
+            body = bodies[article_id][0]  # Chroma keeps offsets, not texts (index.store.chunk_metadata)
+            chunks = [c if c.text else c.model_copy(update={"text": body[c.start : c.end]}) for c in chunks]
             article = Article(
                 id=article_id,
                 title=meta.get("title", ""),

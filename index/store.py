@@ -1,6 +1,9 @@
-"""The vector store: chunks in Chroma through LangChain's ``Chroma`` vector store.
+"""The vector store: chunk vectors in Chroma, with where each chunk is in its article.
 
-This module is the one boundary between domain types and LangChain ``Document``s.
+Chroma holds each chunk's id, vector and offsets (``chunk_metadata``); texts and article
+metadata are the catalogue's. Searches do not query Chroma: the library reads the vectors
+into memory once (``index.dense``). This module is the one boundary between domain types
+and LangChain ``Document``s.
 """
 
 from __future__ import annotations
@@ -25,19 +28,33 @@ def _date_number(date: dt.date | None) -> int:
     return int(date.strftime("%Y%m%d")) if date else 0
 
 
-def chunk_to_document(chunk: Chunk, article: Article) -> Document:
-    metadata: dict[str, Any] = {
+def chunk_metadata(chunk: Chunk, article: Article) -> dict[str, Any]:
+    """What Chroma keeps of a chunk beside its vector: where it is in its article.
+
+    The text, title, date and source are the catalogue's (``index.catalog``), read from
+    there for every search; storing them here too doubled the index on disk (the chunk text
+    three times over: as a document, in Chroma's full-text index and in its metadata
+    index). A Chroma server's readers rebuild a chunk's text from the shared article text
+    and these offsets (``index.shared.pull``).
+    """
+    return {
         "article_id": article.id,
-        "title": article.title,
-        "date": article.date.isoformat() if article.date else "",
-        "date_num": _date_number(article.date),
-        "source": article.source,
-        "url": article.url,
         "position": chunk.position,
         "start": chunk.start,
         "end": chunk.end,
         # Chroma metadata values are scalars: sentences travel as compact JSON.
         "sentences": sentences_json(chunk.sentences),
+    }
+
+
+def chunk_to_document(chunk: Chunk, article: Article) -> Document:
+    """A chunk as a LangChain Document with its article's metadata (for LangChain readers)."""
+    metadata: dict[str, Any] = chunk_metadata(chunk, article) | {
+        "title": article.title,
+        "date": article.date.isoformat() if article.date else "",
+        "date_num": _date_number(article.date),
+        "source": article.source,
+        "url": article.url,
     }
     return Document(page_content=chunk.text, metadata=metadata, id=chunk.chunk_id(article.content_hash))
 
@@ -163,10 +180,20 @@ class ChunkStore:
         self.add_many([(article, chunks)])
 
     def add_many(self, items: list[tuple[Article, list[Chunk]]]) -> None:
-        """Upsert the chunks of several articles, embedded in one batch."""
-        docs = [chunk_to_document(c, article) for article, chunks in items for c in chunks]
-        if docs:
-            self._writer.add_documents(docs, ids=[d.id for d in docs])
+        """Upsert the chunks of several articles, embedded in one batch: ids, vectors and
+        ``chunk_metadata`` (no documents: the texts are the catalogue's)."""
+        pairs = [(article, c) for article, chunks in items for c in chunks]
+        if not pairs:
+            return
+        vectors = self._writer_embeddings.embed_documents([c.text for _, c in pairs])
+        collection = self._writer._collection
+        for start in range(0, len(pairs), _ID_BATCH):
+            part = pairs[start : start + _ID_BATCH]
+            collection.upsert(
+                ids=[c.chunk_id(a.content_hash) for a, c in part],
+                embeddings=vectors[start : start + _ID_BATCH],
+                metadatas=[chunk_metadata(c, a) for a, c in part],
+            )
 
     def ids(self) -> set[str]:
         """Ids of every stored chunk."""
@@ -199,54 +226,30 @@ class ChunkStore:
     def article_chunk_count(self, article_id: str) -> int:
         return len(self._chroma.get(where={"article_id": article_id}, include=[])["ids"])
 
-    def search(
-        self,
-        query: str,
-        k: int,
-        among: list[str] | None = None,
-        embedding: list[float] | None = None,
-    ) -> list[Passage]:
-        """The ``k`` chunks closest to ``query`` (cosine similarity as score, best first).
-
-        ``among`` restricts the search to those chunk ids (the library resolves a filter to
-        them: Chroma's own metadata filter on a date range took 0.5-0.9 s per query at 100,000
-        chunks, a query restricted to ids 0.05-0.1 s whatever their number; docs/scale.md).
-        Pass the query's ``embedding`` when searching several times with one query.
-        """
-        if among is not None and not among:
-            return []
-        if embedding is None:
-            embedding = self._embeddings.embed_query(query)
-        extra = {"ids": among} if among is not None else {}
-        hits = self._chroma.similarity_search_by_vector_with_relevance_scores(embedding, k=k, **extra)
-        # The collection is in cosine space: the returned distance is 1 - cosine similarity.
-        return [document_to_passage(doc, 1.0 - distance) for doc, distance in hits]
-
-    def similarities(self, embedding: list[float], chunk_ids: list[str]) -> dict[str, float]:
-        """Cosine similarity of the query ``embedding`` to each given stored chunk."""
-        if not chunk_ids:
-            return {}
-        query = np.asarray(embedding, dtype=np.float32)
-        query /= np.linalg.norm(query) or 1.0
-        out: dict[str, float] = {}
+    def vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of the given chunks (missing ones are left out)."""
+        out: dict[str, np.ndarray] = {}
         for start in range(0, len(chunk_ids), _ID_BATCH):
-            found = self._chroma.get(ids=chunk_ids[start : start + _ID_BATCH], include=["embeddings"])
-            if not found["ids"]:
-                continue
-            vectors = np.asarray(found["embeddings"], dtype=np.float32)
-            norms = np.linalg.norm(vectors, axis=1)
-            norms[norms == 0] = 1.0
-            out.update(zip(found["ids"], (vectors @ query / norms).tolist(), strict=True))
+            found = self._chroma._collection.get(
+                ids=chunk_ids[start : start + _ID_BATCH], include=["embeddings"]
+            )
+            if found["ids"]:
+                vectors = np.asarray(found["embeddings"], dtype=np.float32)
+                out.update(zip(found["ids"], vectors, strict=True))
         return out
 
     def chunks_by_article(self, article_ids: list[str]) -> dict[str, list[tuple[str, Chunk]]]:
-        """Article id -> (chunk id, chunk) of every stored chunk of those articles (any version)."""
+        """Article id -> (chunk id, chunk) of every stored chunk of those articles (any version).
+
+        A chunk's text is empty unless the store kept documents (stores written before
+        ``chunk_metadata``): rebuild it from the article text and the offsets.
+        """
         found = self._chroma.get(
             where={"article_id": {"$in": article_ids}}, include=["documents", "metadatas"]
         )
         out: dict[str, list[tuple[str, Chunk]]] = {}
         for chunk_id, text, meta in zip(found["ids"], found["documents"], found["metadatas"], strict=True):
-            chunk = document_to_passage(Document(page_content=text, metadata=meta), 0.0).chunk
+            chunk = document_to_passage(Document(page_content=text or "", metadata=meta), 0.0).chunk
             out.setdefault(chunk.article_id, []).append((chunk_id, chunk))
         return out
 

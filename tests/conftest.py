@@ -9,8 +9,10 @@ Fixtures (all generic; other test modules may use them freely):
 ``shared_dir``         ``../shared`` beside the checkout, or ``None`` when it is absent.
 ``sample_corpus_path`` the shipped ``data/sample_articles.jsonl``.
 ``sample_records``     its records (list of dicts), in file order.
-``embedder``           session-wide ``SentenceEmbedder`` with the model already loaded
-                       (loading costs ~8 s, so it happens once per session).
+``embedder``           session-wide ``SentenceEmbedder`` (the default backend) with the
+                       model already loaded (loading costs seconds: once per session).
+``torch_embedder``     session-wide ``SentenceEmbedder`` on the ``torch`` backend (fp32),
+                       loaded on first use: the reference the other backends are held to.
 ``fresh_settings``     ``Settings`` whose ``home`` is an empty per-test temporary folder.
 ``fresh_library``      a ``Library`` over ``fresh_settings`` sharing ``embedder`` (empty).
 ``fresh_assistant``    an ``Assistant`` over ``fresh_library`` (empty library).
@@ -97,6 +99,18 @@ def embedder():
 
     emb = SentenceEmbedder()
     emb.model  # noqa: B018 - load now, so no test pays for it inside its own timing
+    return emb
+
+
+@pytest.fixture(scope="session")
+def torch_embedder(embedder):
+    """The bundled embedder on PyTorch (fp32), loaded once for the session."""
+    from index.embed import SentenceEmbedder
+
+    if embedder.backend == "torch":
+        return embedder
+    emb = SentenceEmbedder(backend="torch")
+    emb.load()
     return emb
 
 

@@ -104,7 +104,7 @@ def snapshot(home: Path) -> dict:
     client = chromadb.PersistentClient(
         path=str(home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
     )
-    got = client.get_collection(COLLECTION).get(include=["documents"])
+    got = client.get_collection(COLLECTION).get(include=["metadatas"])
     catalog = Catalog(home / "articles.sqlite3")
     rows = catalog.chunk_rows()
     lexical = LexicalIndex(home / "bm25", catalog)
@@ -112,7 +112,7 @@ def snapshot(home: Path) -> dict:
     persisted = json.loads((home / "bm25" / str(catalog.generation) / "ids.json").read_text())
     snap = {
         "chroma_ids": got["ids"],
-        "chroma": dict(zip(got["ids"], got["documents"], strict=True)),
+        "chroma": {i: (m["start"], m["end"]) for i, m in zip(got["ids"], got["metadatas"], strict=True)},
         "catalog": {r.id: r.chunk.text for r in rows},
         "articles": catalog.count(),
         "article_chunks": sum(a["chunks"] for a in catalog.list()),

@@ -51,11 +51,11 @@ def test_int8_loads_from_the_local_export(int8_embedder, onnx_cache):
     assert sizes["sentence-v1-int8.onnx"] < 0.4 * sizes["sentence-v1.onnx"]
 
 
-def test_int8_vectors_are_close_to_torch(int8_embedder, embedder):
+def test_int8_vectors_are_close_to_torch(int8_embedder, torch_embedder):
     vectors = int8_embedder.encode(SENTENCES)
     assert vectors.dtype == np.float32 and vectors.shape == (len(SENTENCES), 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    cosines = (vectors * embedder.encode(SENTENCES)).sum(axis=1)
+    cosines = (vectors * torch_embedder.encode(SENTENCES)).sum(axis=1)
     assert cosines.min() > 0.98, cosines
     assert int8_embedder.embed_documents([]) == []
     assert np.allclose(int8_embedder.embed_documents(SENTENCES), vectors, atol=1e-6)  # deterministic
@@ -77,7 +77,8 @@ def test_int8_ranks_a_paraphrase_above_an_unrelated_sentence(int8_embedder):
     assert query @ paraphrase > query @ unrelated + 0.2
 
 
-def test_int8_counts_tokens_as_torch(int8_embedder, embedder):
+def test_int8_counts_tokens_as_torch(int8_embedder, torch_embedder):
+    embedder = torch_embedder
     long_text = " ".join(SENTENCES * 20)
     for text in [*SENTENCES, long_text, "", "émigré café naïve — 3.5% of €2bn"]:
         assert int8_embedder.count_tokens(text) == embedder.count_tokens(text)
@@ -86,7 +87,8 @@ def test_int8_counts_tokens_as_torch(int8_embedder, embedder):
     assert int8_embedder.count_tokens(long_text) > 256
 
 
-def test_onnx_fp32_reproduces_torch(onnx_cache, int8_embedder, embedder):
+def test_onnx_fp32_reproduces_torch(onnx_cache, int8_embedder, torch_embedder):
+    embedder = torch_embedder
     from index.embed import SentenceEmbedder
 
     fp32 = SentenceEmbedder(backend="onnx", cache_dir=onnx_cache)  # its file came with the int8 export
@@ -138,7 +140,7 @@ def test_backend_setting(monkeypatch, tmp_path):
 
 
 def test_record_keeps_the_backend(embedder):
-    torch_record = describe(embedder.name, embedder.path)  # the default: torch
+    torch_record = describe(embedder.name, embedder.path)  # records without a backend read as torch
     int8_record = describe(embedder.name, embedder.path, backend="onnx-int8")
     assert (torch_record.backend, int8_record.backend) == ("torch", "onnx-int8")
     assert not torch_record.same_space(int8_record) and not int8_record.same_space(torch_record)
@@ -157,7 +159,8 @@ def test_record_keeps_the_backend(embedder):
     assert "NEWSQA_EMBEDDER=" not in message  # the model is the same: only the backend differs
 
 
-def test_index_built_with_int8_refuses_torch(fresh_settings, int8_embedder, embedder, tmp_path):
+def test_index_built_with_int8_refuses_torch(fresh_settings, int8_embedder, torch_embedder, tmp_path):
+    embedder = torch_embedder
     from assistant.build import build_library
     from index.library import Library
 
@@ -182,3 +185,23 @@ def test_index_built_with_int8_refuses_torch(fresh_settings, int8_embedder, embe
     assert "you configured all-MiniLM-L6-v2 (backend torch" in message
     assert "NEWSQA_EMBEDDER_BACKEND=onnx-int8" in message and "python -m index reindex" in message
     Library(fresh_settings.home, int8_embedder)  # the same backend opens it
+
+
+def test_an_index_keeps_its_backend_unless_one_is_set(tmp_path, torch_embedder, int8_embedder):
+    """A change of the default backend never makes an existing index unreadable; an explicit
+    setting that differs from the index's is refused, never mixed into it."""
+    from assistant.build import build_library
+    from assistant.settings import Settings
+    from index.build import embedder_backend
+
+    (tmp_path / "zoo.txt").write_text("Title: Zoo news\n\nThe zoo welcomed a baby giraffe on Tuesday.")
+    assert embedder_backend(Settings(home=tmp_path / "new")) == Settings().embedder_backend  # nothing built
+    for built, other in ((torch_embedder, "onnx-int8"), (int8_embedder, "torch")):
+        home = tmp_path / built.backend
+        library = build_library(Settings(home=home), embedder=built)
+        library.add_paths([tmp_path / "zoo.txt"])
+        assert embedder_backend(Settings(home=home)) == built.backend  # the index's own
+        assert embedder_backend(Settings(home=home, embedder_backend=built.backend)) == built.backend
+        assert embedder_backend(Settings(home=home, embedder_backend=other)) == other
+        with pytest.raises(EmbedderMismatch, match=f"NEWSQA_EMBEDDER_BACKEND={built.backend}"):
+            build_library(Settings(home=home, embedder_backend=other, onnx_cache=tmp_path / "onnx"))

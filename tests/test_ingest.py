@@ -15,17 +15,31 @@ from index.store import COLLECTION
 
 
 def stored_chunks(settings, article_id: str | None = None) -> dict[str, str]:
-    """Chunk id -> chunk text as persisted in Chroma (read back with Chroma's own client)."""
+    """Chunk id -> chunk text as persisted: the ids and offsets in Chroma (read back with
+    Chroma's own client), the text cut from the catalogued article at those offsets ("" for
+    a chunk of another version of the article than the catalogued one)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
+
+    from index.catalog import Catalog
 
     client = chromadb.PersistentClient(
         path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
     )
     collection = client.get_collection(COLLECTION)
     where = {"article_id": article_id} if article_id else None
-    got = collection.get(where=where, include=["documents"])
-    return dict(zip(got["ids"], got["documents"], strict=True))
+    got = collection.get(where=where, include=["documents", "metadatas"])
+    assert not any(got["documents"]), "chunk texts are the catalogue's: Chroma keeps none"
+    catalog = Catalog(settings.home / "articles.sqlite3")
+    try:
+        out = {}
+        for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+            article = catalog.get(meta["article_id"])
+            current = article is not None and chunk_id.split(":")[-2] == article.content_hash[:12]
+            out[chunk_id] = article.text[meta["start"] : meta["end"]] if current else ""
+        return out
+    finally:
+        catalog.close()
 
 
 def expected_ids(library, article) -> list[str]:
@@ -336,3 +350,87 @@ def test_an_id_given_twice_keeps_the_later_version(fresh_library, fresh_settings
     assert sorted(stored) == sorted(expected_ids(fresh_library, kept))
     assert any("state banquet" in text for text in stored.values())
     assert fresh_library.stats()["chunks"] == len(stored_chunks(fresh_settings))
+
+
+def test_chroma_keeps_vectors_and_offsets_only(fresh_library, sample_corpus_path):
+    """Texts and article metadata are stored once, in the catalogue (disk: issue 21)."""
+    fresh_library.add_paths([sample_corpus_path])
+    got = fresh_library.chunks.client.get_collection(COLLECTION).get(
+        include=["documents", "metadatas", "embeddings"]
+    )
+    assert got["ids"] and not any(got["documents"])
+    assert all(set(m) == {"article_id", "position", "start", "end", "sentences"} for m in got["metadatas"])
+    assert len(got["embeddings"][0]) == 384
+    rows = {r.id: r for r in fresh_library.catalog.chunk_rows()}
+    assert set(rows) == set(got["ids"])
+    for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+        article = fresh_library.catalog.get(meta["article_id"])
+        assert rows[chunk_id].chunk.text == article.text[meta["start"] : meta["end"]]
+    # the catalogue stores each chunk's text once: in its article
+    texts = fresh_library.catalog._db.execute("SELECT COUNT(*) FROM chunks WHERE text != ''").fetchone()[0]
+    assert texts == 0
+
+
+def test_an_older_catalogue_layout_is_read_and_migrated(fresh_library, sample_corpus_path):
+    """Catalogues written before issue 21 stored chunk texts and a rowid term table: still read."""
+    import sqlite3
+
+    from index.catalog import Catalog
+
+    fresh_library.add_paths([sample_corpus_path])
+    catalog = fresh_library.catalog
+    rows = {r.id: r.chunk.text for r in catalog.chunk_rows()}
+    words = ["bridg", "unclos", "no-such-term"]
+    idf = catalog.idf(words)
+    path = catalog.path
+    catalog.close()
+    db = sqlite3.connect(path)
+    with db:  # the older layout: texts in the chunk rows, chunk_terms with a rowid
+        for chunk_id, text in rows.items():
+            db.execute("UPDATE chunks SET text = ? WHERE id = ?", (text, chunk_id))
+        db.execute("CREATE TABLE old_terms (article_id TEXT NOT NULL, term TEXT NOT NULL, "
+                   "chunks INTEGER NOT NULL, PRIMARY KEY (article_id, term))")
+        db.execute("INSERT INTO old_terms SELECT * FROM chunk_terms")
+        db.execute("DROP TABLE chunk_terms")
+        db.execute("ALTER TABLE old_terms RENAME TO chunk_terms")
+        db.execute("CREATE INDEX chunk_terms_term ON chunk_terms (term)")
+    db.close()
+    reopened = Catalog(path)
+    schema = reopened._db.execute("SELECT sql FROM sqlite_schema WHERE name = 'chunk_terms'").fetchone()[0]
+    assert "WITHOUT ROWID" in schema.upper()
+    assert {r.id: r.chunk.text for r in reopened.chunk_rows()} == rows
+    assert reopened.idf(words) == idf
+    reopened.close()
+
+
+def test_term_totals_follow_adds_updates_and_removes(fresh_library, sample_articles_for_terms):
+    """``term_chunks`` (the idf's denominators, kept by triggers) always equals the sum of the counts."""
+    db = fresh_library.catalog._db
+
+    def consistent() -> bool:
+        totals = dict(db.execute("SELECT term, chunks FROM term_chunks WHERE chunks != 0").fetchall())
+        summed = dict(db.execute("SELECT term, SUM(chunks) FROM chunk_terms GROUP BY term").fetchall())
+        return totals == summed
+
+    from index.terms import terms
+
+    (zeppelin,) = terms("zeppelin")  # the stemmed term
+    first, second = sample_articles_for_terms
+    fresh_library.add(first)
+    fresh_library.add(second)
+    assert consistent()
+    before = fresh_library.catalog.idf([zeppelin])[zeppelin]
+    assert fresh_library.catalog.unseen([zeppelin]) == [zeppelin]
+    fresh_library.add(first.model_copy(update={"text": first.text + "\n\nA zeppelin flew over the harbour."}))
+    assert consistent() and fresh_library.catalog.idf([zeppelin])[zeppelin] < before
+    fresh_library.remove(second.id)
+    assert consistent()
+    assert fresh_library.catalog.unseen([zeppelin, "qqqxyz"]) == ["qqqxyz"]
+
+
+@pytest.fixture
+def sample_articles_for_terms(sample_corpus_path):
+    from index.ingest import load_paths
+    from index.types import Article
+
+    return [a for a in load_paths([sample_corpus_path]) if isinstance(a, Article)][:2]

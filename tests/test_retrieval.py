@@ -215,3 +215,40 @@ def test_zscore_fusion_scores_every_candidate_on_both_signals(sample_library):
     for chunk_id, score in lexical.items():
         assert bm25[chunk_id] == pytest.approx(score, rel=1e-5)
     assert "Joint Committee for Railway Cooperation" in fused[0].chunk.text
+
+
+def test_dense_search_is_exact_over_the_stored_vectors(sample_library):
+    """The in-memory search ranks every searchable chunk by its cosine to the stored vector."""
+    import numpy as np
+
+    query = "maritime disputes in the South China Sea"
+    embedding = sample_library.embedder.embed_query(query)
+    rows = sample_library.catalog.chunk_rows()
+    stored = sample_library.chunks.vectors([r.id for r in rows])
+    assert set(stored) == {r.id for r in rows}
+    q = np.asarray(embedding) / np.linalg.norm(embedding)
+    expected = sorted(rows, key=lambda r: -float(stored[r.id] @ q / np.linalg.norm(stored[r.id])))
+    hits = sample_library.search(query, 5, embedding=embedding)
+    assert [h.id for h in hits] == [r.id for r in expected[:5]]
+    for hit in hits:
+        cosine = float(stored[hit.id] @ q / np.linalg.norm(stored[hit.id]))
+        assert hit.score == pytest.approx(cosine, abs=1e-5)
+    assert sample_library.dense_scores(embedding, [h.id for h in hits]) == pytest.approx(
+        {h.id: h.score for h in hits}, abs=1e-6
+    )
+    assert sample_library.dense_scores(embedding, ["no-such:chunk:0"]) == {}
+
+
+def test_dense_search_follows_adds_and_removes(fresh_library, sample_articles):
+    april, september = sample_articles
+    fresh_library.add(april)
+    assert {p.article_id for p in fresh_library.search("talks", 50)} == {april.id}
+    before = fresh_library.dense_view()[1]
+    fresh_library.add(september)
+    hits = fresh_library.search(september.title, 50)
+    assert {p.article_id for p in hits} == {april.id, september.id}
+    assert hits[0].article_id == september.id
+    matrix = fresh_library.dense_view()[1]
+    assert matrix is not before and len(matrix) == fresh_library.chunks.count()
+    fresh_library.remove(september.id)
+    assert {p.article_id for p in fresh_library.search(september.title, 50)} == {april.id}
