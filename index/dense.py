@@ -40,25 +40,30 @@ class DenseMatrix:
         reuse = previous if previous is not None and previous.collection == collection else None
         known = {c: i for c, i in reuse.position.items() if c not in reuse.missing} if reuse else {}
         missing = [i for i in ids if i not in known]
-        fetched: dict[str, np.ndarray] = {}
-        for start in range(0, len(missing), _ID_BATCH):
-            fetched.update(fetch(missing[start : start + _ID_BATCH]))
-        dimension = next(iter(fetched.values())).shape[0] if fetched else (reuse.dimension if reuse else 0)
+        dimension = reuse.dimension if reuse is not None and len(reuse) else 0
         self.vectors = np.zeros((len(ids), dimension), dtype=np.float32)
         if reuse is not None and known:
             here = [(i, known[c]) for i, c in enumerate(ids) if c in known]
             if here:
                 rows, old = map(list, zip(*here, strict=True))
                 self.vectors[rows] = reuse.vectors[old]
+        # Written into the matrix batch by batch: at 100,000 chunks a dict of all fetched
+        # vectors next to the matrix doubled the peak memory.
+        found: set[str] = set()
+        for start in range(0, len(missing), _ID_BATCH):
+            fetched = fetch(missing[start : start + _ID_BATCH])
+            if fetched and not self.vectors.shape[1]:
+                self.vectors = np.zeros((len(ids), next(iter(fetched.values())).shape[0]), dtype=np.float32)
+            for chunk_id, vector in fetched.items():
+                self.vectors[self.position[chunk_id]] = vector
+            found.update(fetched)
         # Listed but not in Chroma (lost; the next write session re-embeds them): they never
         # match, and are looked for again on the next search (``DenseIndex.matrix``).
-        self.missing: frozenset[str] = frozenset(c for c in missing if c not in fetched)
-        for chunk_id in missing:
-            if chunk_id in fetched:
-                self.vectors[self.position[chunk_id]] = fetched[chunk_id]
+        self.missing: frozenset[str] = frozenset(c for c in missing if c not in found)
         if self.missing:
             log.warning("%d searchable chunks have no vector in the store yet", len(self.missing))
-        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+        # (einsum: no temporary the size of the matrix, as the squares of np.linalg.norm are)
+        norms = np.sqrt(np.einsum("ij,ij->i", self.vectors, self.vectors))[:, None]
         np.divide(self.vectors, norms, out=self.vectors, where=norms > 0)
         self._last: tuple[bytes, np.ndarray] | None = None
         log.debug("dense matrix: %d vectors (%d read from the store)", len(ids), len(missing))
