@@ -1,10 +1,18 @@
-"""Generated answers: passages -> prompt -> chat model -> citations parsed and verified.
+"""Generated answers: evidence sentences -> prompt -> chat model -> citations parsed and verified.
 
-The chain is a LangChain runnable (``prompt | model``) streamed token by token; what the
-model writes is only a draft until ``CitationVerifier`` has checked every sentence against
-the passage it cites. The extractive answer is the safety net: it is computed first (it
-decides whether the articles answer at all, so an unanswerable question never reaches the
-model) and shown, labelled, whenever the model fails or nothing it wrote is supported.
+The model does not read whole passages: it reads the few sentences the extractive answerer
+ranks best (``select_evidence``), each numbered, with its date and speaker, and the
+instruction comes after them — what a small model can follow. Where the backend can
+constrain its output (llama.cpp grammars, ``response_format`` JSON schemas, Ollama's
+``format``; ``assistant.llm.structured``) the answer is JSON in which every sentence lists
+the evidence numbers it rests on, out of the numbers given: a marker to nowhere cannot be
+written. Other backends answer in free text with ``[n]`` markers.
+
+Either way what the model writes is only a draft until ``CitationVerifier`` has checked
+every sentence against the passage of the evidence it cites. The extractive answer is
+the safety net: it is computed first (it decides whether the articles answer at all, so an
+unanswerable question never reaches the model) and shown, labelled, whenever the model
+fails or nothing it wrote is supported.
 """
 
 from __future__ import annotations
@@ -13,17 +21,22 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessageChunk
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable
+from langchain_core.utils.json import parse_partial_json
 
 from assistant import prompts
-from assistant.extractive import ExtractiveAnswerer
-from assistant.llm import error_message
+from assistant.extractive import ExtractiveAnswerer, excerpt
+from assistant.llm import error_message, structured
 from assistant.types import Answer, AnswerEvent, Citation, Statement
 from assistant.verify import CitationVerifier
+from index.speakers import JOINT
 from index.types import Passage
 
 log = logging.getLogger(__name__)
@@ -36,6 +49,102 @@ FALLBACK_REFUSED = (
     "The language model found no answer in the passages, so the sentences quoted from "
     "the articles are shown instead."
 )
+
+
+EVIDENCE_SENTENCES = 8  # the model reads this many sentences, best first (~300 tokens)
+MAX_CLAIMS = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence sentence ``n`` of a prompt: a sentence of ``passage`` (article offsets)."""
+
+    n: int
+    passage: Passage
+    start: int
+    end: int
+    text: str  # as shown to the model (long sentences cut to the clauses that matter)
+    speaker: str | None = None
+
+
+def select_evidence(
+    extractive: ExtractiveAnswerer,
+    question: str,
+    passages: Sequence[Passage],
+    query: str | None = None,
+    k: int = EVIDENCE_SENTENCES,
+) -> list[Evidence]:
+    """The ``k`` sentences the extractive answerer ranks best, distinct, numbered from 1."""
+    chosen: list[Evidence] = []
+    seen: set[str] = set()
+    for cand in extractive.score(question, passages, query):
+        key = " ".join(cand.text.lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        text = excerpt(cand.text, query or question, extractive.idf)
+        speaker = cand.sentence.speaker if cand.sentence.speaker != JOINT else "both sides"
+        chosen.append(
+            Evidence(len(chosen) + 1, cand.passage, cand.sentence.start, cand.sentence.end, text, speaker)
+        )
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def evidence_line(e: Evidence) -> str:
+    """``[n] (date · source, said by X) sentence``: one line, no tag can be closed from inside."""
+    p = e.passage
+    label = p.date.strftime("%-d %b %Y") if p.date else (p.source or p.title or "undated")
+    if p.date and p.source:
+        label += f", {p.source}"
+    text = re.sub(r"</?\s*evidence", "‹evidence", " ".join(e.text.split()), flags=re.IGNORECASE)
+    return prompts.render(
+        "evidence", n=e.n, label=label, speaker=f"; said by {e.speaker}" if e.speaker else "", text=text
+    )
+
+
+def answer_schema(n: int) -> dict[str, Any]:
+    """JSON schema of a constrained answer: claims, each with evidence numbers 1..n."""
+    return {
+        "type": "object",
+        "properties": {
+            "answer": {
+                "type": "array",
+                "maxItems": MAX_CLAIMS,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "sentence": {"type": "string"},
+                        "evidence": {
+                            "type": "array",
+                            "items": {"type": "integer", "enum": list(range(1, n + 1))},
+                            "minItems": 1,
+                            "maxItems": 3,
+                        },
+                    },
+                    "required": ["sentence", "evidence"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "required": ["answer"],
+        "additionalProperties": False,
+    }
+
+
+def render_claims(claims: list[dict], complete: bool = True) -> str:
+    """JSON claims as answer text with ``[n]`` markers (the last claim's markers only once
+    it is ``complete``: its list of numbers may still grow)."""
+    lines = []
+    for i, claim in enumerate(claims):
+        if not isinstance(claim, dict) or not isinstance(claim.get("sentence"), str):
+            continue
+        sentence = " ".join(claim["sentence"].split())
+        ids = claim.get("evidence") if complete or i < len(claims) - 1 else None
+        numbers = [n for n in ids if isinstance(n, int)] if isinstance(ids, list) else []
+        lines.append(_with_note(sentence, "".join(f"[{n}]" for n in numbers)) if numbers else sentence)
+    return " ".join(x for x in lines if x)
 
 
 def passage_block(n: int, passage: Passage) -> str:
@@ -51,11 +160,18 @@ def passage_block(n: int, passage: Passage) -> str:
     )
 
 
-def answer_prompt() -> ChatPromptTemplate:
-    """System rules + the numbered passages and the question (``prompts/answer*.txt``)."""
-    system = prompts.render("answer_system", refusal=prompts.render("model_refusal"))
+def answer_prompt(output: Literal["text", "json"] = "text") -> ChatPromptTemplate:
+    """A short system rule, then the numbered evidence, the question and the instruction
+    (``prompts/answer_system.txt``, ``answer.txt`` / ``answer_json.txt``)."""
+    system = prompts.render("answer_system")
+    human = prompts.load("answer" if output == "text" else "answer_json")
+    if "refusal" in human.input_variables:
+        human = human.partial(refusal=prompts.render("model_refusal"))
+    text = human.format(evidence="\0evidence\0", question="\0question\0")  # literal braces kept
+    text = text.replace("{", "{{").replace("}", "}}")
+    text = text.replace("\0evidence\0", "{evidence}").replace("\0question\0", "{question}")
     return ChatPromptTemplate.from_messages(
-        [("system", system.replace("{", "{{").replace("}", "}}")), ("human", prompts.load("answer").template)]
+        [("system", system.replace("{", "{{").replace("}", "}}")), ("human", text)]
     )
 
 
@@ -64,6 +180,12 @@ def _refuses(text: str) -> bool:
     plain = " ".join(text.lower().replace("’", "'").split())
     refusal = prompts.render("model_refusal").lower().replace("’", "'")
     return "[" not in plain and (refusal.rstrip(".") in plain or "do not answer" in plain)
+
+
+def _is_label(text: str) -> bool:
+    """A line that is no sentence: "Sources:", ":", "Answer:", a lone marker's leftovers."""
+    words = re.findall(r"\w+", text)
+    return not words or (text.rstrip().endswith(":") and len(words) <= 3)
 
 
 def _with_note(sentence: str, note: str) -> str:
@@ -94,14 +216,21 @@ class GenerativeAnswerer:
         unsupported: str = "flag",
         timeout: float | None = None,
         backend: str = "language model",
+        output: Literal["auto", "json", "text"] = "auto",
+        evidence_sentences: int = EVIDENCE_SENTENCES,
     ) -> None:
+        """``output``: "json" constrains the answer where the backend can ("auto": the
+        same), "text" asks for free text with ``[n]`` markers."""
         self.model = model
         self.verifier = verifier
         self.extractive = extractive
         self.unsupported = unsupported
         self.timeout = timeout
         self.backend = backend
-        self.chain = answer_prompt() | model
+        self.output = output
+        self.evidence_sentences = evidence_sentences
+        self.chain = answer_prompt("text") | model
+        self._rejected: set[str] = set()  # ways of asking this backend turned down: not tried again
 
     # -- follow-up questions -------------------------------------------------------------
 
@@ -142,18 +271,19 @@ class GenerativeAnswerer:
         lock = lock or nullcontext()
         with lock:
             baseline = self.extractive.answer(question, passages, query=query)
-        if not baseline.found or not passages:  # the articles do not answer: no model call
+        # the articles do not answer, or not all of it ("they don't mention football"): no model call
+        if not baseline.found or not passages or baseline.notice:
             yield AnswerEvent(kind="answer", answer=baseline)
             return
         yield AnswerEvent(kind="status", text="Writing the answer…")
-        numbered = "\n".join(passage_block(i + 1, p) for i, p in enumerate(passages))
-        pieces: list[str] = []
+        with lock:
+            evidence = select_evidence(self.extractive, question, passages, query, self.evidence_sentences)
+        lines = "\n".join(evidence_line(e) for e in evidence)
+        inputs = {"evidence": lines, "question": query or question}
+        written: dict[str, str] = {}
         try:
-            for chunk in self.chain.stream({"passages": numbered, "question": query or question}):
-                token = _token_text(chunk)
-                if token:
-                    pieces.append(token)
-                    yield AnswerEvent(kind="token", text=token)
+            for token in self._generate(inputs, len(evidence), written):
+                yield AnswerEvent(kind="token", text=token)
         except Exception as exc:  # noqa: BLE001 - the chat must stay up whatever the backend does
             reason = error_message(exc, self.timeout)
             log.warning("the %s failed: %s", self.backend, reason)
@@ -162,8 +292,69 @@ class GenerativeAnswerer:
             return
         yield AnswerEvent(kind="status", text="Checking every citation…")
         with lock:
-            final = self.finish(question, "".join(pieces), passages, baseline)
+            final = self.finish(question, written.get("draft", ""), [e.passage for e in evidence], baseline)
         yield AnswerEvent(kind="answer", answer=final)
+
+    def _attempts(self, n: int) -> list[tuple[str, Runnable]]:
+        """The chains to try, in order: constrained ones first where the backend has them."""
+        attempts: list[tuple[str, Runnable]] = []
+        if self.output != "text":
+            for name, bound in structured(self.model, answer_schema(n)):
+                if name not in self._rejected:
+                    attempts.append((name, answer_prompt("json") | bound))
+        attempts.append(("text", self.chain))
+        return attempts
+
+    def _generate(self, inputs: dict[str, str], n: int, written: dict[str, str]) -> Iterator[str]:
+        """The answer's text as it is written; ``written["draft"]`` holds all of it at the end.
+
+        Marker ``[n]`` cites evidence sentence ``n``; it is verified against that sentence's
+        passage.
+
+        A constrained request the backend rejects before writing anything (HTTP 400/422,
+        or 500 naming ``response_format``: the server knows no such format) moves on to the
+        next way of asking.
+        """
+        attempts = self._attempts(n)
+        for i, (name, chain) in enumerate(attempts):
+            draft, raw, shown = "", "", ""
+            try:
+                for chunk in chain.stream(inputs):
+                    token = _token_text(chunk)
+                    if not token:
+                        continue
+                    if name == "text":
+                        draft += token
+                        written["draft"] = draft
+                        yield token
+                        continue
+                    raw += token
+                    parsed = parse_partial_json(raw) if raw.strip() else None
+                    claims = parsed.get("answer", []) if isinstance(parsed, dict) else []
+                    text = render_claims(claims if isinstance(claims, list) else [], complete=False)
+                    if text.startswith(shown) and len(text) > len(shown):
+                        yield text[len(shown) :]
+                        shown = text
+            except Exception as exc:
+                status = getattr(exc, "status_code", None)
+                # llama-cpp-python's server answers an unknown response_format with HTTP 500
+                rejected = status in (400, 404, 422) or (status == 500 and "response_format" in str(exc))
+                if name != "text" and not raw and rejected and i + 1 < len(attempts):
+                    log.info(
+                        "the %s rejected %s output (HTTP %s); trying the next way", self.backend, name, status
+                    )
+                    self._rejected.add(name)
+                    continue
+                raise
+            if name != "text":
+                parsed = parse_partial_json(raw) if raw.strip() else None
+                if not isinstance(parsed, dict) or not isinstance(parsed.get("answer"), list):
+                    raise ValueError(f"the {name} answer is not the JSON asked for: {raw[:80]!r}")
+                draft = render_claims(parsed["answer"]) or prompts.render("model_refusal")
+                written["draft"] = draft
+                if draft.startswith(shown) and len(draft) > len(shown):
+                    yield draft[len(shown) :]
+            return
 
     def finish(self, question: str, draft: str, passages: Sequence[Passage], baseline: Answer) -> Answer:
         """Verify ``draft`` against ``passages``; the Answer keeps only verified citations."""
@@ -176,7 +367,7 @@ class GenerativeAnswerer:
             )
         if _refuses(draft):
             return self._fallback(baseline, FALLBACK_REFUSED)
-        checked = self.verifier.check(draft, passages)
+        checked = [s for s in self.verifier.check(draft, passages) if s.verified or not _is_label(s.text)]
         if not any(s.verified for s in checked):
             return self._fallback(baseline, FALLBACK_UNSUPPORTED)
         kept = [s for s in checked if s.verified or self.unsupported == "flag"]

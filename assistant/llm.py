@@ -9,11 +9,13 @@ only when chosen, so a missing optional package fails with the command that inst
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
 
     from assistant.settings import Settings
 
@@ -101,6 +103,38 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     if name not in _BUILDERS:
         raise LLMError(f"unknown NEWSQA_LLM {settings.llm!r}; valid backends: {', '.join(BACKENDS)}")
     return _BUILDERS[name](settings)
+
+
+def structured(model: BaseChatModel, schema: dict[str, Any]) -> list[tuple[str, Runnable]]:
+    """Ways to make ``model`` answer JSON of ``schema``, most standard first; [] if it has none.
+
+    llama.cpp in-process: a grammar compiled from the schema (the model cannot write
+    anything else). OpenAI-compatible servers: ``response_format`` ``json_schema`` (OpenAI,
+    vLLM, llama.cpp's own server), then llama-cpp-python's server's ``json_object`` with a
+    ``schema``; a server that rejects both gets free text. Ollama: ``format`` = the schema.
+    """
+    kind = type(model).__name__
+    if kind == "ChatLlamaCpp":
+        from llama_cpp import LlamaGrammar
+
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        return [("grammar", model.bind(grammar=grammar))]
+    if kind == "ChatOpenAI":
+        return [
+            (
+                "json_schema",
+                model.bind(
+                    response_format={
+                        "type": "json_schema",
+                        "json_schema": {"name": "answer", "schema": schema, "strict": True},
+                    }
+                ),
+            ),
+            ("json_object", model.bind(response_format={"type": "json_object", "schema": schema})),
+        ]
+    if kind == "ChatOllama":
+        return [("format", model.bind(format=schema))]
+    return []
 
 
 def error_message(exc: BaseException, timeout: float | None = None) -> str:
