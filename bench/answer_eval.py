@@ -119,6 +119,7 @@ class Row:
     conversation: list[str] | None = None
     cited: list[str] = field(default_factory=list)  # the cited sentences, in marker order
     error: str = ""  # e.g. the ask timed out: counted as not found and failed
+    words: int | None = None  # length of the whole answer text (the saved text is capped)
 
 
 # --- Scoring ----------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def share(rows: Sequence[Row], test: Callable[[Row], bool]) -> dict:
 
 def median_words(rows: Sequence[Row]) -> dict:
     """Median length in words of the found answers' text (markers included)."""
-    words = [len(r.answer.split()) for r in rows if r.found]
+    words = [r.words if r.words is not None else len(r.answer.split()) for r in rows if r.found]
     return {"value": seed_eval.percentile(words, 50) if words else None, "n": len(words), "unit": "words"}
 
 
@@ -213,6 +214,7 @@ def ask(
         conversation=conversation,
         cited=[" ".join(c.sentence.split()) for c in answer.citations],
         error=error,
+        words=len(answer.text.split()),
     )
     return answer, row
 
@@ -528,6 +530,19 @@ def evaluate(args: argparse.Namespace) -> tuple[dict, list[Row]]:
     return result, rows
 
 
+ANSWER_CHARS, CITED_CHARS = 1200, 300  # enough to read a miss; keeps the raw file small
+
+
+def capped(row: dict) -> dict:
+    """A raw row with its answer and cited sentences cut for saving (``words`` keeps the length)."""
+    if row.get("words") is None:
+        row["words"] = len(row["answer"].split())
+    cut = row["answer"][:ANSWER_CHARS]
+    row["answer"] = cut + ("…" if len(cut) < len(row["answer"]) else "")
+    row["cited"] = [c[:CITED_CHARS] + ("…" if len(c) > CITED_CHARS else "") for c in row["cited"]]
+    return row
+
+
 def write_run(result: dict, rows: Sequence[Row], results: Path) -> tuple[Path, Path]:
     """Write the run's JSON and per-question JSONL, keeping the saved parts it did not run."""
     stem = answer_eval_report.stem(result["label"])
@@ -540,13 +555,14 @@ def write_run(result: dict, rows: Sequence[Row], results: Path) -> tuple[Path, P
     kept = []
     if raw_path.exists():
         lines = raw_path.read_text(encoding="utf-8").splitlines()
-        kept = [line for line in lines if line.strip() and json.loads(line)["part"] not in ran]
+        kept = [json.loads(line) for line in lines if line.strip()]
+        kept = [json.dumps(capped(r), ensure_ascii=False) for r in kept if r["part"] not in ran]
     json_path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     with raw_path.open("w", encoding="utf-8") as f:
         for line in kept:
             f.write(line + "\n")
         for row in rows:
-            f.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
+            f.write(json.dumps(capped(asdict(row)), ensure_ascii=False) + "\n")
     log.info("wrote %s and %s", json_path, raw_path)
     return json_path, raw_path
 
@@ -561,7 +577,7 @@ METRICS: dict[str, Callable[[Sequence[Row]], dict]] = {
 
 
 def rescore(results: Path) -> None:
-    """Recompute the metrics of every saved run from its per-question rows."""
+    """Recompute the metrics of every saved run from its per-question rows (saved capped)."""
     for label in answer_eval_report.LABELS:
         stem = answer_eval_report.stem(label)
         json_path, raw_path = results / f"{stem}.json", results / f"{stem}_raw.jsonl"
@@ -569,7 +585,8 @@ def rescore(results: Path) -> None:
             continue
         result = json.loads(json_path.read_text(encoding="utf-8"))
         lines = raw_path.read_text(encoding="utf-8").splitlines()
-        rows = [Row(**json.loads(line)) for line in lines if line.strip()]
+        rows = [Row(**capped(json.loads(line))) for line in lines if line.strip()]
+        raw_path.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in rows), "utf-8")
         for part, entry in result["parts"].items():
             entry["metrics"] = METRICS[part]([r for r in rows if r.part == part])
         json_path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
