@@ -180,8 +180,10 @@ def plot_news_dev(runs: dict[str, dict], path: Path) -> None:
     n = [(metric(runs.get("current") or runs.get("before"), "news_dev", m) or {}).get("n", 0) for m in names]
     ax.set_xticks(
         x + width * (len(runs) - 1) / 2,
-        [f"{m.split('/', 1)[1]}\n(n={c})" for m, c in zip(names, n, strict=True)],
+        [f"{m.split('/', 1)[1]} (n={c})" for m, c in zip(names, n, strict=True)],
         fontsize=7,
+        rotation=30,
+        ha="right",
     )
     ax.set_ylim(0, 1)
     ax.set_ylabel("share passed")
