@@ -83,24 +83,46 @@ def _term_counts(chunk_texts: Iterable[str]) -> Counter[str]:
 
 
 class CatalogChunk:
-    """A chunk row with the metadata of its article (what the lexical index needs)."""
+    """A chunk row with the metadata of its article (what the lexical index needs).
 
-    __slots__ = ("id", "chunk", "title", "date", "source", "url")
+    The searchable snapshot holds one per chunk (100,000 at scale), so a row keeps the raw
+    columns and builds its ``Chunk`` (with the parsed sentences) only when asked, for the few
+    rows a search returns; equal titles, sources and urls share one string.
+    """
 
-    def __init__(self, row: sqlite3.Row) -> None:
+    __slots__ = (
+        *("id", "article_id", "position", "start", "end", "text", "_sentences"),
+        *("title", "date", "source", "url", "_chunk"),
+    )
+
+    def __init__(self, row: sqlite3.Row, shared: dict[str, str] | None = None) -> None:
+        share = shared.setdefault if shared is not None else (lambda value, _: value)
         self.id: str = row["id"]
-        self.title: str = row["title"]
+        self.article_id: str = share(row["article_id"], row["article_id"])
+        self.position: int = row["position"]
+        self.start: int = row["start"]
+        self.end: int = row["end"]
+        self.text: str = row["text"]
+        self._sentences: str = row["sentences"]
+        self.title: str = share(row["title"], row["title"])
         self.date = dt.date.fromisoformat(row["date"]) if row["date"] else None
-        self.source: str = row["source"]
-        self.url: str = row["url"]
-        self.chunk = Chunk(
-            article_id=row["article_id"],
-            position=row["position"],
-            start=row["start"],
-            end=row["end"],
-            text=row["text"],
-            sentences=sentences_from_json(row["sentences"]),
-        )
+        self.source: str = share(row["source"], row["source"])
+        self.url: str = share(row["url"], row["url"])
+        self._chunk: Chunk | None = None
+
+    @property
+    def chunk(self) -> Chunk:
+        chunk = self._chunk
+        if chunk is None:
+            chunk = self._chunk = Chunk(
+                article_id=self.article_id,
+                position=self.position,
+                start=self.start,
+                end=self.end,
+                text=self.text,
+                sentences=sentences_from_json(self._sentences),
+            )
+        return chunk
 
 
 class Catalog:
@@ -473,7 +495,8 @@ class Catalog:
             "WHERE NOT EXISTS (SELECT 1 FROM copies d WHERE d.article_id = c.article_id) "
             "ORDER BY c.article_id, c.position"
         )
-        return [CatalogChunk(r) for r in rows]
+        shared: dict[str, str] = {}
+        return [CatalogChunk(r, shared) for r in rows]
 
     def sources(self) -> list[str]:
         """Distinct non-empty sources, most articles first."""

@@ -67,7 +67,7 @@ class Tokenizer:
 
 def document_text(row: CatalogChunk) -> str:
     """What BM25 indexes for a chunk: the article title, then the chunk text."""
-    return f"{row.title}\n{row.chunk.text}"
+    return f"{row.title}\n{row.text}"
 
 
 class Snapshot:
@@ -111,7 +111,7 @@ class _Columns:
     def __init__(self, rows: list[CatalogChunk]) -> None:
         self.dates = np.array([r.date.toordinal() if r.date else -1 for r in rows], dtype=np.int64)
         self.source_codes, self.sources = _codes([r.source for r in rows])
-        self.article_codes, self.articles = _codes([r.chunk.article_id for r in rows])
+        self.article_codes, self.articles = _codes([r.article_id for r in rows])
         self._masks: dict[SearchFilter, np.ndarray] = {}  # the last few (dense and BM25 share them)
 
     def mask(self, where: SearchFilter) -> np.ndarray:
