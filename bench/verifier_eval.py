@@ -171,10 +171,7 @@ def table(results: dict) -> str:
     )
     for key, name in totals:
         cells = [
-            f"{results[x]['summary']['heldout'][key]:.0%} ({results[x]['summary']['tune'][key]:.0%})"
-            if key != "detector_f1"
-            else f"{results[x]['summary']['heldout'][key]:.2f} ({results[x]['summary']['tune'][key]:.2f})"
-            for x in labels
+            " ".join(_total(results[x]["summary"], half, key) for half in ("heldout", "tune")) for x in labels
         ]
         lines.append(f"| **{name}** | | | " + " | ".join(cells) + " |")
     lines += ["", "Runs:", ""]
@@ -182,6 +179,16 @@ def table(results: dict) -> str:
         r = results[label]
         lines.append(f"- `{label}`: {r['when']}, min_support {r['min_support']}, {r['note']}")
     return "\n".join(lines) + "\n"
+
+
+def _total(summary: dict, half: str, key: str) -> str:
+    """One total of one half; "–" for a half that was not run (``--split heldout``)."""
+    value = summary[half][key]
+    if not any(c["n"] for c in summary[half]["kinds"].values()):
+        text = "–"
+    else:
+        text = f"{value:.2f}" if key == "detector_f1" else f"{value:.0%}"
+    return text if half == "heldout" else f"({text})"
 
 
 def _pct(cell: dict) -> str:
@@ -192,12 +199,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="current", help="name of this verifier version in the results")
     parser.add_argument("--min-support", type=float, default=0.6)
-    parser.add_argument("--min-clause", type=float, default=0.45)
+    parser.add_argument("--min-clause", type=float, default=0.5)
+    parser.add_argument("--split", choices=("both", "heldout"), default="both", help="heldout: no sweep")
     parser.add_argument("--no-roles", action="store_true", help="switch the role/polarity check off")
     parser.add_argument("--note", default="")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     items = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [i for i in items if args.split == "both" or i["split"] == args.split]
     with tempfile.TemporaryDirectory(prefix="newsqa-verifier-") as tmp:
         passages, embedder = passages_by_article(Path(tmp) / "home")
         try:
@@ -213,7 +222,7 @@ def main() -> None:
         rows = evaluate(verifier, items, passages)
         took = time.perf_counter() - started
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    if rows and "similarity" in rows[0]:
+    if args.split == "both" and rows and "similarity" in rows[0]:
         t, tc, roles = sweep(rows)
         swept = [{**r, "accepted": decide(r, t, tc, roles)} for r in rows]
         results[f"{args.label}, swept"] = {
