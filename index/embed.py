@@ -1,9 +1,9 @@
 """The sentence-transformers embedder, loaded from local files only.
 
-Three backends compute the same model's vectors: ``torch`` (sentence-transformers on
-PyTorch, fp32), ``onnx`` (a local ONNX export of it on ONNX Runtime, fp32: the same vectors,
-cosine > 0.9999) and ``onnx-int8`` (that export with dynamic int8 quantisation: faster to
-encode, cosine ~0.99 to fp32, so an index built with it is another vector space). The ONNX
+Three backends compute the same model's vectors: ``onnx-int8`` (the default: a local ONNX
+export with dynamic int8 quantisation, fastest to encode, cosine ~0.99 to fp32, so an index
+built with it is another vector space), ``torch`` (sentence-transformers on PyTorch, fp32)
+and ``onnx`` (the ONNX export in fp32: torch's vectors, cosine > 0.9999). The ONNX
 files are exported from the model's own files on first use (``index.onnx_encoder``);
 ``bench/encoder.py`` measures the three.
 """
@@ -23,7 +23,10 @@ log = logging.getLogger(__name__)
 BUNDLED_NAME = "all-MiniLM-L6-v2"
 Backend = Literal["torch", "onnx", "onnx-int8"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
-DEFAULT_BACKEND: Backend = "torch"  # the NEWSQA_EMBEDDER_BACKEND default (index/settings.py)
+# The NEWSQA_EMBEDDER_BACKEND default (index/settings.py): int8 encodes 1.6-3.6x as fast as
+# torch on 2 cores at the same retrieval quality (bench/results/encoder.md); an index built with
+# another backend keeps it until re-indexed (index.build.embedder_backend).
+DEFAULT_BACKEND: Backend = "onnx-int8"
 
 
 class EmbedderError(RuntimeError):
