@@ -67,10 +67,16 @@ def _llamacpp(settings: Settings) -> BaseChatModel:
     chat_llamacpp = _load(
         "langchain_community.chat_models", "ChatLlamaCpp", "langchain-community llama-cpp-python"
     )
+    threads = settings.llm_threads or None
     return chat_llamacpp(
         model_path=str(settings.llm_model_path),
         n_ctx=4096,
-        n_threads=settings.llm_threads or None,
+        # ChatLlamaCpp reads the prompt 8 tokens at a time unless told otherwise, and with as
+        # many threads as there are cores: on a busy 2-core machine that made a 600-token
+        # prompt take minutes. One batch, and the thread count asked for, for reading too.
+        n_batch=512,
+        model_kwargs={"n_threads_batch": threads} if threads else {},
+        n_threads=threads,
         max_tokens=settings.llm_max_tokens,
         temperature=settings.llm_temperature,
         verbose=False,
