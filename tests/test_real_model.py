@@ -9,8 +9,10 @@ to minutes on busy ones, so these run only when asked::
 The model is Qwen2.5-Coder-1.5B-Instruct Q4_K_M (``scripts/fetch_model.py``; another
 file can be given with ``NEWSQA_TEST_GGUF``). The server is llama-cpp-python's own
 (``python -m llama_cpp.server``) on a free 127.0.0.1 port, with bounded waits. What is
-asserted is what the product shows: a generated answer whose every shown citation was
-verified, and the constrained (JSON) way of asking where the backend has one.
+asserted is what the product shows — every shown citation verified, or a labelled
+fallback — and that the model was asked the constrained (JSON) way and streamed sentences,
+not JSON. Whether the model's answer survives verification is measured, over many
+questions, by bench/llm_answers.py, not asserted here.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ sys.path.insert(0, str(REPO / "scripts"))
 from fetch_model import NAME, default_dir  # noqa: E402
 
 RAILWAY = "What did Xi propose on railways?"
-JOINT_COMMITTEE = "Joint Committee for Railway Cooperation"
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def server(gguf, tmp_path_factory):
     log = (tmp_path_factory.mktemp("llama") / "server.log").open("w")
     cmd = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
-        "--port", str(port), "--n_threads", "1", "--n_ctx", "4096",
+        "--port", str(port), "--n_threads", "1", "--n_threads_batch", "1", "--n_ctx", "4096",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -69,15 +70,20 @@ def server(gguf, tmp_path_factory):
         log.close()
 
 
-def assert_generated_and_verified(answer: Answer) -> None:
-    assert answer.mode == "generated", (answer.notice, answer.text)
-    verified = [s for s in answer.statements if s.verified]
-    assert verified and any(JOINT_COMMITTEE in s.support for s in verified), answer.statements
+def assert_shown_citations_verified(answer: Answer) -> None:
+    """Generated: at least one verified sentence, every shown marker verified and highlighted
+    where its offsets say. Fallback (the model's sentences all failed): labelled, extractive."""
+    assert answer.found
     shown = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert shown == {c.n for c in answer.citations}
-    for c in answer.citations:  # the highlighted sentence is where the offsets say, in the cited passage
+    for c in answer.citations:
         start = c.start - c.passage.chunk.start
         assert c.passage.chunk.text[start : start + len(c.sentence)] == c.sentence
+    if answer.mode == "generated":
+        assert any(s.verified for s in answer.statements)
+        assert all(s.verified == bool(s.markers) for s in answer.statements)
+    else:
+        assert answer.mode == "fallback" and answer.notice and not answer.statements
 
 
 def stream(assistant, question: str) -> tuple[Answer, str]:
@@ -92,18 +98,21 @@ def stream(assistant, question: str) -> tuple[Answer, str]:
 
 def test_one_question_through_llama_cpp_in_process(gguf, sample_assistant, fresh_settings):
     settings = fresh_settings.model_copy(
-        update={"llm": "llamacpp", "llm_model_path": gguf, "llm_threads": 1, "llm_timeout": 900}
-    )
+        update={"llm": "llamacpp", "llm_model_path": gguf, "llm_threads": 1, "llm_timeout": 900,
+                "llm_temperature": 0.0}
+    )  # fmt: skip
     assistant = build_assistant(settings, library=sample_assistant.library)
     answer, streamed = stream(assistant, RAILWAY)
-    assert_generated_and_verified(answer)
+    assert_shown_citations_verified(answer)
     # the grammar held: what streamed is the rendered JSON claims, not JSON
     assert streamed and not streamed.lstrip().startswith("{")
 
 
 def test_one_question_through_the_openai_compatible_server(server, sample_assistant, fresh_settings):
-    settings = fresh_settings.model_copy(update={"llm": "openai", "llm_base_url": server, "llm_timeout": 900})
+    settings = fresh_settings.model_copy(
+        update={"llm": "openai", "llm_base_url": server, "llm_timeout": 900, "llm_temperature": 0.0}
+    )
     assistant = build_assistant(settings, library=sample_assistant.library)
     answer, streamed = stream(assistant, RAILWAY)
-    assert_generated_and_verified(answer)
+    assert_shown_citations_verified(answer)
     assert streamed and not streamed.lstrip().startswith("{")
