@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant import prompts
+from assistant.asked import AnswerKinds, Asked
+from assistant.meaning import CLOSE, Closeness, WordVectors, credit, words_of
 from assistant.news import EVENT_DATE, Kind, article_label, event_date, question_kind, without_dates
 from assistant.sentences import EmbeddingCache
 from assistant.types import Answer, Citation
@@ -55,6 +57,17 @@ EXCERPT_CHARS = 300
 ANSWER_MARGIN = 0.15
 # A sentence whose terms are mostly in an already quoted one adds nothing (photo captions).
 REDUNDANT_SHARE = 0.8
+# A question term found only in the sentence before a statement (same speaker) counts this much.
+CONTEXT_CREDIT = 0.5
+# A question noun that no article uses lowers a sentence's evidence by up to this much times
+# its share of the question's term weight: nothing when a word of the sentence is CLOSE to it,
+# in full when none is closer than UNRELATED (about the median closeness, 0.52, of the merely
+# related word pairs of bench/data/word_pairs.jsonl).
+UNSEEN_PENALTY = 0.4
+UNRELATED = 0.5
+UNRELATED_POOL = 12  # the best sentences searched for a close word before naming a noun as unmentioned
+# How many of the best sentences are checked for the kind of thing the question asks for.
+TYPED_POOL = 8
 
 
 @dataclass
@@ -64,6 +77,8 @@ class _Candidate:
     text: str
     evidence: float = 0.0
     rank: float = 0.0
+    answer_span: tuple[int, int] | None = None  # where in ``text`` the asked-for thing is
+    context: str = ""  # the sentence before, when the same person speaks in both
 
 
 def _quoted_list(words: Sequence[str]) -> str:
@@ -93,10 +108,20 @@ class ExtractiveAnswerer:
         """``unmentioned(question)`` names the question's nouns that no article mentions."""
         self.unmentioned = unmentioned
         self.embed = EmbeddingCache(embedder)
+        self.vectors = WordVectors()
+        self.kinds = AnswerKinds(self.vectors)
+        self.closeness = Closeness(self.vectors, self.embed)
         self.idf = idf
         self.min_evidence = min_evidence
         self.max_sentences = max_sentences
         self.closest = closest
+
+    def warm_up(self) -> None:
+        """Load the tagger, the parser and the word vectors now rather than on the first question."""
+        if self.unmentioned is not None:
+            self.unmentioned("Warm up the tagger.")
+        self.kinds.holds(["The strike lasted three days."], self.kinds.expected("How long?"), "How long?")
+        self.vectors.known(["warm"])
 
     def score(self, question: str, passages: Sequence[Passage], query: str | None = None) -> list[_Candidate]:
         """Every distinct sentence of the passages with its evidence and rank, best first.
@@ -107,10 +132,23 @@ class ExtractiveAnswerer:
         query = query or question
         seen: dict[tuple[str, int], _Candidate] = {}
         for passage in passages:  # passages arrive best first: keep a sentence's best passage
+            previous = None
             for sentence in passage.chunk.sentences:
                 key = (passage.article_id, sentence.start)
                 if key not in seen:
-                    seen[key] = _Candidate(passage, sentence, passage.sentence_text(sentence))
+                    # A statement often follows the sentence that says who speaks and on what
+                    # ("…, said the chief executive. 'We feel good about the market.'"): that
+                    # sentence is its context.
+                    same = previous is not None and sentence.speaker not in (None, JOINT)
+                    context = (
+                        passage.sentence_text(previous)
+                        if same and previous.speaker == sentence.speaker
+                        else ""
+                    )
+                    seen[key] = _Candidate(
+                        passage, sentence, passage.sentence_text(sentence), context=context
+                    )
+                previous = sentence
         asked = set(terms(query))
         candidates = [c for c in seen.values() if not _restates(c.text, asked)]
         if not candidates:
@@ -123,12 +161,13 @@ class ExtractiveAnswerer:
         wanted = [t for t in dict.fromkeys(terms(query)) if t not in ignored]
         weights = self.idf(wanted) if wanted else {}
         total = sum(weights.values())
-        people = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+        covered = self._coverage(query, wanted, weights, candidates)
+        people = self._speakers_asked(question, candidates)
         dated = question_kind(question) in ("when", "timeline")  # items of a timeline are dated events
-        for cand, cos in zip(candidates, cosine, strict=True):
-            have = set(terms(cand.text)) | set(terms(cand.sentence.speaker or ""))
-            coverage = sum(w for t, w in weights.items() if t in have) / total if total else float(cos)
-            cand.evidence = float(np.clip(0.5 * cos + 0.5 * coverage, 0.0, 1.0))
+        unseen = self._unseen_penalty(question, weights, total, candidates)
+        for i, (cand, cos) in enumerate(zip(candidates, cosine, strict=True)):
+            coverage = covered[i] / total if total else float(cos)
+            cand.evidence = float(np.clip(0.5 * cos + 0.5 * coverage - unseen[i], 0.0, 1.0))
             cand.rank = cand.evidence
             speaker = cand.sentence.speaker
             if people and speaker in people:
@@ -139,12 +178,93 @@ class ExtractiveAnswerer:
                 cand.rank += DATE_BONUS
         return sorted(candidates, key=lambda c: c.rank, reverse=True)
 
+    def _speakers_asked(self, question: str, candidates: list[_Candidate]) -> set[str]:
+        """The people whose statements the question asks for: the speakers it names, unless
+        it asks who ("Who hosted the banquet for Xi?" names Xi as the guest, not the host)."""
+        if self.kinds.expected(question).kind == "person":
+            return set()
+        return named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+
+    def _unseen_penalty(
+        self, question: str, weights: dict[str, float], total: float, candidates: list[_Candidate]
+    ) -> np.ndarray:
+        """How much each candidate's evidence drops for the question's nouns that no article
+        uses: for each, ``UNSEEN_PENALTY`` × its share of the question's term weight × how
+        far the sentence's closest word is from it in meaning (nothing at ``CLOSE``, all of
+        it at ``UNRELATED``). A graded penalty, not a veto: a synonym in the sentence costs
+        little, and strong evidence for the rest of the question can still answer."""
+        out = np.zeros(len(candidates))
+        if self.unmentioned is None or not total:
+            return out
+        nouns = [n for n in self.unmentioned(question) if not set(terms(n)) <= _SPEECH_STEMS]
+        shares = [sum(weights.get(t, 0.0) for t in set(terms(n))) / total for n in nouns]
+        nouns = [n.lower() for n, share in zip(nouns, shares, strict=True) if share > 0]
+        shares = [share for share in shares if share > 0]
+        if not nouns:
+            return out
+        words = [words_of(c.text) for c in candidates]
+        vocab = list(dict.fromkeys(w for ws in words for w in ws))
+        column = {w: j for j, w in enumerate(vocab)}
+        near = self.closeness.similarity(nouns, vocab)
+        for i, ws in enumerate(words):
+            cols = [column[w] for w in ws]
+            closest = near[:, cols].max(axis=1) if cols else np.zeros(len(nouns))
+            gap = np.clip((CLOSE - closest) / (CLOSE - UNRELATED), 0.0, 1.0)
+            out[i] = UNSEEN_PENALTY * float(np.dot(shares, gap))
+        return out
+
+    def _coverage(
+        self, query: str, wanted: list[str], weights: dict[str, float], candidates: list[_Candidate]
+    ) -> np.ndarray:
+        """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker).
+
+        A term the sentence has counts fully. A term it lacks counts in part when a word of
+        the sentence is close to it in meaning (``assistant/meaning.py``: synonyms bridge a
+        question worded differently from the articles), but only where that is needed: when
+        no candidate sentence has the term itself, or, for a question that names people, none
+        of theirs does ("sea" in another speaker's sentence is no reason to read "ship" as
+        "sea" in this one's).
+        """
+        surface: dict[str, list[str]] = {}
+        for word in words_of(query):
+            found = terms(word)
+            if found and found[0] in weights:
+                surface.setdefault(found[0], []).append(word)
+        have = [set(terms(c.text)) | set(terms(c.sentence.speaker or "")) for c in candidates]
+        out = np.array([sum(weights[t] for t in wanted if t in mine) for mine in have], dtype=float)
+        for i, cand in enumerate(candidates):  # a term only in the context counts in part
+            if cand.context:
+                around = set(terms(cand.context)) - have[i]
+                out[i] += CONTEXT_CREDIT * sum(weights[t] for t in wanted if t in around)
+        people = self._speakers_asked(query, candidates)
+        theirs = [
+            h for h, c in zip(have, candidates, strict=True) if not people or c.sentence.speaker in people
+        ]
+        bridged = [t for t in wanted if surface.get(t) and not any(t in h for h in theirs)]
+        if not bridged:
+            return out
+        words = [words_of(c.text) for c in candidates]
+        vocab = list(dict.fromkeys(w for ws in words for w in ws))
+        column = {w: j for j, w in enumerate(vocab)}
+        asked = [(t, w) for t in bridged for w in surface[t]]
+        near = self.closeness.similarity([w for _, w in asked], vocab)
+        for i, (mine, ws) in enumerate(zip(have, words, strict=True)):
+            cols = [column[w] for w in ws]
+            for k, (t, _) in enumerate(asked):
+                if t not in mine and cols:
+                    out[i] += weights[t] * float(credit(near[k, cols].max())) / len(surface[t])
+        return out
+
     def answer(self, question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
         """Answer ``question`` from ``passages``; ``query`` is the standalone form used for scoring."""
         ranked = self.score(question, passages, query)
         best = ranked[0] if ranked else None
-        missing = self.unmentioned(question) if self.unmentioned else []
-        if missing or best is None or best.evidence < self.min_evidence or best.rank < self.min_evidence:
+        # Nouns no article uses and nothing in the passages comes close to in meaning: they
+        # have already lowered the evidence (coverage); here they only word the outcome.
+        # Nouns no article uses and nothing in the best sentences comes close to: they have
+        # lowered the evidence already (score); here they only word a refusal.
+        missing = self._unrelated(self.unmentioned(question), ranked) if self.unmentioned else []
+        if best is None or best.evidence < self.min_evidence or best.rank < self.min_evidence:
             nearest = self._distinct(ranked)[: self.closest]
             closest = tuple(self._cite(i + 1, c) for i, c in enumerate(nearest))
             if missing:  # the question is about something no article mentions
@@ -154,6 +274,14 @@ class ExtractiveAnswerer:
             return Answer(question=question, text=text, found=False, closest=closest)
 
         kind = question_kind(question)
+        asked = self.kinds.expected(question) if kind not in ("timeline", "comparison") else Asked(None)
+        if asked.kind is not None:
+            ranked, answered = self._holding(query or question, asked, ranked, best)
+            # The passages discuss the topic but hold no such answer. "Where" is only a
+            # preference: it often asks for a situation ("where might … be at odds"), not a place.
+            if not answered and asked.kind != "place":
+                return self._near_miss(question, asked, ranked[0], query or question)
+            best = ranked[0]
         if kind in ("timeline", "comparison"):
             if kind == "timeline":  # an item of a timeline is a dated event: dated sentences first
                 ranked = sorted(ranked, key=lambda c: EVENT_DATE.search(c.text) is None)
@@ -172,11 +300,13 @@ class ExtractiveAnswerer:
             text = _by_article(chosen, statements)
         else:
             if len({c.passage.article_id for c in chosen}) > 1:  # say which article each point is from
+                by_date = len({c.passage.date for c in chosen}) > 1
                 statements = [
-                    f"{_date_label(c.passage)} · {s}" for c, s in zip(chosen, statements, strict=True)
+                    f"{_article_label(c.passage, by_date)} · {s}"
+                    for c, s in zip(chosen, statements, strict=True)
                 ]
             text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
-        asked = named_people(question, {c.sentence.speaker for c in ranked if c.sentence.speaker})
+        asked = self._speakers_asked(question, ranked)
         said = {c.sentence.speaker for c in chosen}
         if asked and not asked & said and said - {None, JOINT}:
             others = ", ".join(sorted(said - {None, JOINT}))
@@ -185,6 +315,43 @@ class ExtractiveAnswerer:
                 f"the closest statements are by {others}:\n{text}"
             )
         return Answer(question=question, text=text, found=True, citations=citations)
+
+    def _holding(
+        self, question: str, asked: Asked, ranked: list[_Candidate], best: _Candidate
+    ) -> tuple[list[_Candidate], bool]:
+        """The ranking with the sentences that hold the asked kind of thing first (among those
+        within ``ANSWER_MARGIN`` of the best), and whether there is one."""
+        top = [
+            c
+            for c in self._distinct(ranked)[:TYPED_POOL]
+            if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
+        ]
+        spans = self.kinds.holds([c.text for c in top], asked, question, [c.sentence.speaker for c in top])
+        typed = []
+        for cand, span in zip(top, spans, strict=True):
+            if span is not None:
+                cand.answer_span = span
+                typed.append(cand)
+        if not typed:
+            return ranked, False
+        others = [c for c in ranked if c not in typed]
+        return typed + others, True
+
+    def _near_miss(self, question: str, asked: Asked, closest: _Candidate, query: str) -> Answer:
+        """Not found: what the best passage does say [1], and that it does not say what was asked."""
+        statement = self._statement(closest, 1, query)
+        text = prompts.render("near_miss", what=self.kinds.what(asked), statement=statement)
+        return Answer(question=question, text=text, found=False, citations=(self._cite(1, closest),))
+
+    def _unrelated(self, nouns: list[str], ranked: list[_Candidate]) -> list[str]:
+        """The ``nouns`` (no article uses them) that no word of the candidate sentences is
+        close to in meaning (``assistant/meaning.py``)."""
+        nouns = [n for n in nouns if not set(terms(n)) <= _SPEECH_STEMS]  # "mention" read as a noun
+        if not nouns:
+            return []
+        words = [w for c in ranked[:UNRELATED_POOL] for w in words_of(c.text)]
+        nearest = self.closeness.nearest([n.lower() for n in nouns], words)
+        return [n for n, sim in zip(nouns, nearest, strict=True) if sim < CLOSE]
 
     def _per_article(self, ranked: list[_Candidate], best: _Candidate, per_article: int) -> list[_Candidate]:
         """The best ``per_article`` answering sentences of each article, oldest article first.
@@ -241,7 +408,7 @@ class ExtractiveAnswerer:
         ``who`` questions lead with the speaker ("Xi Jinping: … [1]"); ``when`` questions
         with the date the sentence states for the event ("September 4, 2025: … [1]").
         """
-        text = excerpt(cand.text, question, self.idf)
+        text = excerpt(cand.text, question, self.idf, keep=cand.answer_span)
         speaker = cand.sentence.speaker
         if lead == "who" and speaker:
             return f"{'Both sides' if speaker == JOINT else speaker}: {text} [{n}]"
@@ -266,9 +433,10 @@ def _by_article(chosen: list[_Candidate], statements: list[str]) -> str:
     return "\n".join(f"- {labels[a]} — {' '.join(parts)}" for a, parts in lines.items())
 
 
-def _date_label(passage: Passage) -> str:
-    """Which article a point is from: its date, else its source, else its (short) title."""
-    if passage.date:
+def _article_label(passage: Passage, by_date: bool) -> str:
+    """Which article a point is from: its date when the points' dates differ, else its source,
+    else its (short) title."""
+    if by_date and passage.date:
         return passage.date.strftime("%-d %b %Y")
     label = passage.source or passage.title or "undated"
     return label if len(label) <= 40 else label[:39] + "…"
@@ -299,8 +467,14 @@ def _restates(text: str, query_terms: set[str]) -> bool:
     return not (set(terms(text)) - query_terms - _SPEECH_STEMS)
 
 
-def excerpt(sentence: str, question: str, idf: Callable[[list[str]], dict[str, float]]) -> str:
-    """A long sentence cut to the run of clauses that best covers the question's terms."""
+def excerpt(
+    sentence: str,
+    question: str,
+    idf: Callable[[list[str]], dict[str, float]],
+    keep: tuple[int, int] | None = None,
+) -> str:
+    """A long sentence cut to the run of clauses that best covers the question's terms and
+    holds ``sentence[keep[0]:keep[1]]`` (the asked-for thing) when given: never cut before it."""
     if len(sentence) <= EXCERPT_CHARS:
         return sentence
     clauses = [m for m in re.finditer(r"[^,;]+(?:[,;]|$)", sentence)]
@@ -308,11 +482,16 @@ def excerpt(sentence: str, question: str, idf: Callable[[list[str]], dict[str, f
     weights = idf(list(wanted)) if wanted else {}
     hits = [i for i, c in enumerate(clauses) if set(terms(c.group())) & wanted]
     best_span, best_value = (0, EXCERPT_CHARS), (-1.0, 0.0)
+    if keep is not None:  # if no window holds the thing, the one that starts with it
+        first = next((i for i, c in enumerate(clauses) if c.end() > keep[0]), 0)
+        best_span = (clauses[first].start(), max(keep[1], clauses[first].end()))
     for i in range(len(clauses)):
         j = i
         while j + 1 < len(clauses) and clauses[j + 1].end() - clauses[i].start() <= EXCERPT_CHARS:
             j += 1
         span = (clauses[i].start(), clauses[j].end())
+        if keep is not None and not (span[0] <= keep[0] and keep[1] <= span[1]):
+            continue
         have = set(terms(sentence[span[0] : span[1]]))
         inside = [h for h in hits if i <= h <= j]
         # Most question terms first; then the matching clauses nearest the middle.

@@ -59,12 +59,11 @@ class Assistant:
         return question
 
     def warm_up(self) -> None:
-        """Load the models now (embedder, tagger) and the BM25 snapshot rather than on the
-        first question (which may come while an ingestion runs)."""
+        """Load the models now (embedder, tagger, parser, word vectors) and the BM25 snapshot
+        rather than on the first question (which may come while an ingestion runs)."""
         self.library.embedder.load()
         self.library.lexical.count()
-        if self.answerer.unmentioned is not None:
-            self.answerer.unmentioned("Warm up the tagger.")
+        self.answerer.warm_up()
 
     def make_filter(
         self,

