@@ -30,7 +30,8 @@ to the raw encoder rate (``encode`` on exactly the chunk texts the pipeline prod
 measured before and after ingestion; the faster of the two is used, so the ratio is not
 flattered by a slow moment); build time, peak RSS and size on disk of each store (built
 once into ``bench/.cache/scale/stores/``, keyed by corpus, settings and pipeline, and
-reused); p50/p95 query latency over MultiHop-RAG questions after a warm-up. Each build and
+reused); p50/p95 query latency over MultiHop-RAG questions after a warm-up (ours also the
+whole extractive answer, ``Assistant.ask``, to the same questions; naive has no answerer). Each build and
 each query run is a child process (peak RSS per process; ``--inline`` or ``--quick`` run
 everything in this process, with the peak reset between steps: only indicative).
 
@@ -204,6 +205,8 @@ def run(args: argparse.Namespace) -> dict:
                 "queries": query["queries"],
                 "mean_passages": query["mean_passages"],
                 "query_peak_rss_mib": query["peak_rss_mib"],
+                "ask_p50_ms": query.get("ask_p50_ms"),
+                "ask_p95_ms": query.get("ask_p95_ms"),
             }
             save(result, args)
     result["ours_vs_naive"] = summarise(result)

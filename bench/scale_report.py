@@ -162,6 +162,9 @@ def markdown(result: dict) -> str:
         row(f"{label}: store on disk (MiB)", o.get("disk_mib"), n.get("disk_mib"))
         row(f"{label}: query latency p50 (ms)", o.get("p50_ms"), n.get("p50_ms"))
         row(f"{label}: query latency p95 (ms)", o.get("p95_ms"), n.get("p95_ms"))
+        if o.get("ask_p50_ms") is not None:  # naive has no answerer: the search is its whole answer
+            row(f"{label}: whole answer (`ask`, extractive) p50 (ms)", o.get("ask_p50_ms"), n.get("p50_ms"))
+            row(f"{label}: whole answer (`ask`, extractive) p95 (ms)", o.get("ask_p95_ms"), n.get("p95_ms"))
         row(
             f"{label}: peak RSS while querying (MiB)",
             o.get("query_peak_rss_mib"),
