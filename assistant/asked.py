@@ -59,7 +59,12 @@ _COUNT = (
     r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"several|few|many|half a|a couple of)"
 )
-_DURATION = re.compile(rf"\b{_COUNT}[ -](?:and a half )?(?:full |long )?{_UNITS}\b", re.I)
+_DURATION = re.compile(
+    rf"\b{_COUNT}[ -](?:and a half )?(?:full |long )?{_UNITS}\b"
+    rf"|\b(?:\d[\d,.]*|several|many|hundreds|thousands|millions) of {_UNITS}\b"
+    r"|\b(?:decades|centuries)\b",
+    re.I,
+)
 _ENTITIES: dict[Expected, frozenset[str]] = {
     "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
     "amount": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
@@ -140,7 +145,7 @@ class AnswerKinds:
                 if root is not None and self._about(_clause(root), focus):
                     found = (root.idx, root.idx + len(root.text))
             for span in () if found else self._things(doc, asked, named):
-                if self._about(_clause(span.root), focus):
+                if any(self._about(clause, focus) for clause in _clauses(span.root)):
                     found = (span.start_char, span.end_char)
                     break
             out.append(found)
@@ -155,6 +160,16 @@ class AnswerKinds:
                 if (span := doc.char_span(m.start(), m.end(), alignment_mode="expand")) is not None
             ]
         spans = []
+        if asked.kind == "person":  # "An architect normally manages the job": a role, not a name
+            spans += [
+                doc[t.left_edge.i : t.i + 1]
+                for t in doc
+                if t.dep_ in ("nsubj", "nsubjpass")
+                and t.pos_ == "NOUN"
+                and not t.is_stop
+                and t.lemma_.lower() not in named
+                and t.lower_ not in named
+            ]
         for ent in doc.ents:
             if ent.label_ not in _ENTITIES[asked.kind] or set(words_of(ent.text)) <= named:
                 continue
@@ -175,9 +190,9 @@ class AnswerKinds:
         return bool(common and lemmas and self.vectors.closest(common, lemmas).max() >= FOCUS_SIMILARITY)
 
     def _counts(self, doc, ent, counted: str) -> bool:  # noqa: ANN001 (spaCy Doc and Span)
-        """Whether the number ``ent`` counts ``counted`` things: a word close in meaning to
-        ``counted`` follows it within three words."""
-        after = [t.text.lower() for t in doc[ent.end : ent.end + 3] if t.is_alpha]
+        """Whether the number ``ent`` counts ``counted`` things: that noun, or one very close in
+        meaning to it, within three words of the number ("112 seats", "primes up to 10,006,721")."""
+        after = [t.text.lower() for t in doc[max(0, ent.start - 3) : ent.end + 3] if t.is_alpha]
         after += [w for w in words_of(ent.text) if not w.isdigit()]  # "450-seat"
         if not after:
             return False
@@ -219,6 +234,23 @@ def _clause(token) -> list:  # noqa: ANN001 (a spaCy Token -> Tokens)
 
 
 _OTHER_CLAUSES = frozenset({"conj", "ccomp", "xcomp", "advcl", "relcl", "parataxis"})
+# Clauses that modify something of the clause above them ("The hypothesis, dating from 1859,
+# states …"): a thing in them is also about what the clause above is about.
+_MODIFIER_CLAUSES = frozenset({"acl", "relcl", "advcl", "xcomp"})
+
+
+def _clauses(token) -> list[list]:  # noqa: ANN001 (a spaCy Token -> lists of Tokens)
+    """The clause ``token`` is in, then, while that clause modifies another, the one above."""
+    out = [_clause(token)]
+    verb = token
+    for _ in range(3):
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            verb = verb.head
+        if verb.dep_ not in _MODIFIER_CLAUSES or verb.head.i == verb.i:
+            break
+        verb = verb.head
+        out.append(_clause(verb))
+    return out
 
 
 def _asked_noun(question) -> str:  # noqa: ANN001 (a spaCy Doc)

@@ -3,14 +3,18 @@
 No language model: every statement is a sentence (or an excerpt of one) from a passage,
 so it cannot misquote. Each candidate sentence gets an evidence score
 
-    evidence = 0.5 * cosine(question, sentence) + 0.5 * idf-weighted term coverage
+    evidence = 0.5 * cosine(question, sentence) + 0.5 * idf-weighted term coverage - unseen
 
 where coverage counts the question's content terms found in the sentence or in the name
-of its speaker ("he" in a sentence about Xi covers "Xi"). A term the corpus never uses
-(say "football") weighs most, so a question about something absent scores low. When the
-question names a person, sentences attributed to that person rank up and sentences
-attributed to someone else rank down. The best evidence below ``min_evidence`` means
-the articles do not answer the question.
+of its speaker ("he" in a sentence about Xi covers "Xi"), in part those found only in the
+sentence before a statement by the same speaker, and in part a word close in meaning to a
+term no candidate has (``assistant/meaning.py``). ``unseen`` is the graded penalty for a
+question noun that no article uses, by how far the sentence's closest word is from it. When
+the question names a person, that person's sentences rank up and other speakers' down. The
+best evidence below ``min_evidence`` means the articles do not answer the question; when
+the question asks for a kind of thing (a number, a date, a person: ``assistant/asked.py``)
+and no good sentence holds one, the answer is a near miss: what the articles do say, and
+that they do not say this.
 """
 
 from __future__ import annotations
@@ -259,8 +263,6 @@ class ExtractiveAnswerer:
         """Answer ``question`` from ``passages``; ``query`` is the standalone form used for scoring."""
         ranked = self.score(question, passages, query)
         best = ranked[0] if ranked else None
-        # Nouns no article uses and nothing in the passages comes close to in meaning: they
-        # have already lowered the evidence (coverage); here they only word the outcome.
         # Nouns no article uses and nothing in the best sentences comes close to: they have
         # lowered the evidence already (score); here they only word a refusal.
         missing = self._unrelated(self.unmentioned(question), ranked) if self.unmentioned else []
@@ -306,12 +308,12 @@ class ExtractiveAnswerer:
                     for c, s in zip(chosen, statements, strict=True)
                 ]
             text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
-        asked = self._speakers_asked(question, ranked)
+        named = self._speakers_asked(question, ranked)
         said = {c.sentence.speaker for c in chosen}
-        if asked and not asked & said and said - {None, JOINT}:
+        if named and not named & said and said - {None, JOINT}:
             others = ", ".join(sorted(said - {None, JOINT}))
             text = (
-                f"The articles do not attribute this to {' or '.join(sorted(asked))}; "
+                f"The articles do not attribute this to {' or '.join(sorted(named))}; "
                 f"the closest statements are by {others}:\n{text}"
             )
         return Answer(question=question, text=text, found=True, citations=citations)
