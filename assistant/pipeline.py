@@ -59,10 +59,12 @@ class Assistant:
         return question
 
     def warm_up(self) -> None:
-        """Load the models now (embedder, tagger, parser, word vectors) and the BM25 snapshot
-        rather than on the first question (which may come while an ingestion runs)."""
+        """Load the models now (embedder, tagger, parser, word vectors), the BM25 snapshot and
+        the searchable vectors rather than on the first question (which may come while an
+        ingestion runs)."""
         self.library.embedder.load()
         self.library.lexical.count()
+        self.library.dense_view()  # the searchable vectors, read once into memory
         self.answerer.warm_up()
 
     def make_filter(

@@ -17,6 +17,7 @@ OUT = REPO / "docs" / "screenshots"
 RAILWAY_Q = "What did Xi propose on railways?"
 FOLLOW_UP = "What did Xi say about the role of the United Nations?"
 UNANSWERABLE = "What did the two leaders agree about football?"
+NEAR_MISS = "When will the first meeting of the Joint Committee for Railway Cooperation take place?"
 
 
 def ask(page, question: str, answers_before: int) -> None:
@@ -46,6 +47,9 @@ def main() -> None:
         page.goto(base + "/", wait_until="load")
         ask(page, UNANSWERABLE, 0)
         page.screenshot(path=str(OUT / "refusal.png"))
+        ask(page, NEAR_MISS, 1)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "near-miss.png"))
 
         phone = browser.new_page(viewport={"width": 375, "height": 740})
         phone.goto(base + "/", wait_until="load")
