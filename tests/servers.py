@@ -137,6 +137,10 @@ class _OllamaHandler(BaseHTTPRequestHandler):
             "temperature": options.get("temperature", 0.1),
             "max_tokens": options.get("num_predict") or 256,
         }
+        if isinstance(request.get("format"), dict):  # Ollama constrains the output to the schema
+            upstream["response_format"] = {"type": "json_object", "schema": request["format"]}
+        elif request.get("format") == "json":
+            upstream["response_format"] = {"type": "json_object"}
         call = urllib.request.Request(
             f"{owner.openai_url}/chat/completions",
             data=json.dumps(upstream).encode(),

@@ -389,7 +389,9 @@
 
     showAnswer(bubble, a) {
       var t = this.t, self = this, cards = [];
-      var text = answerBlock(a.blocks, t.source, function (n) {
+      /* Turns saved before answers carried blocks: their text, as one paragraph. */
+      var blocks = a.blocks || [{ kind: "paragraph", runs: [{ text: String(a.answer || "") }] }];
+      var text = answerBlock(blocks, t.source, function (n) {
         var c = cards[n];
         if (c) { c.open = true; c.querySelector("summary").focus(); }
       });
