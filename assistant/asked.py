@@ -47,7 +47,8 @@ _PROTOTYPES: dict[Expected, tuple[str, ...]] = {
     "amount": ("amount", "cost", "price", "value", "sum", "percentage"),
 }
 PROTOTYPE_SIMILARITY = 0.75
-# A number counts the asked-for things when a word after it is that noun or this close to it
+# A number counts the asked-for things when a word within three of it is that noun or this close
+# to it in GloVe
 # (GloVe 50d gives loosely related nouns 0.6-0.7: agreements/sides 0.64, agreements/deals 0.80).
 COUNTED_SIMILARITY = 0.78
 # A clause is about the question's focus when it has one of its words or one this close
