@@ -66,6 +66,8 @@ class Assistant:
         self.library.lexical.count()
         self.library.dense_view()  # the searchable vectors, read once into memory
         self.answerer.warm_up()
+        if self.generator is not None:
+            self.generator.verifier.warm_up()
 
     def make_filter(
         self,

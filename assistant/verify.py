@@ -309,6 +309,11 @@ class CitationVerifier:
         self.min_clause_similarity = min_clause_similarity
         self.check_roles = check_roles
 
+    def warm_up(self) -> None:
+        """Load the parser the role checks use now rather than on the first generated answer."""
+        if self.check_roles:
+            _NLP(["Warm up the parser."])
+
     def support(self, statement: str, marker: int, passage: Passage, people: Collection[str] = ()) -> Support:
         """The sentence of ``passage`` that best supports ``statement``.
 
