@@ -138,8 +138,7 @@ class AnswerKinds:
         named = set(words_of(question))
         focus = _focus(question_doc)
         out: list[tuple[int, int] | None] = []
-        for i, doc in enumerate(docs):
-            speaker = (speakers or [None] * len(sentences))[i]
+        for doc, speaker in zip(docs, speakers or [None] * len(sentences), strict=True):
             found = None
             if asked.kind == "person" and speaker and not set(words_of(speaker)) <= named:
                 root = next((t for t in doc if t.dep_ == "ROOT"), None)
@@ -226,9 +225,7 @@ def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
 def _clause(token) -> list:  # noqa: ANN001 (a spaCy Token -> Tokens)
     """The clause ``token`` is in: its nearest verb's subtree, without the subtrees of other
     clauses attached to that verb (conjoined, complement or adverbial clauses)."""
-    verb = token
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:  # the root is its own head
-        verb = verb.head
+    verb = _verb_of(token)
     other = [c for c in verb.children if c.dep_ in _OTHER_CLAUSES and c.pos_ in ("VERB", "AUX")]
     skip = {t.i for c in other for t in c.subtree}
     return [t for t in verb.subtree if t.i not in skip]
@@ -245,13 +242,19 @@ def _clauses(token) -> list[list]:  # noqa: ANN001 (a spaCy Token -> lists of To
     out = [_clause(token)]
     verb = token
     for _ in range(3):
-        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-            verb = verb.head
+        verb = _verb_of(verb)
         if verb.dep_ not in _MODIFIER_CLAUSES or verb.head.i == verb.i:
             break
         verb = verb.head
         out.append(_clause(verb))
     return out
+
+
+def _verb_of(token):  # noqa: ANN001, ANN202 (a spaCy Token -> Token)
+    """The nearest verb at or above ``token`` in the parse, else the root (its own head)."""
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def _asked_noun(question) -> str:  # noqa: ANN001 (a spaCy Doc)

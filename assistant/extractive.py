@@ -127,13 +127,22 @@ class ExtractiveAnswerer:
         self.kinds.holds(["The strike lasted three days."], self.kinds.expected("How long?"), "How long?")
         self.vectors.known(["warm"])
 
-    def score(self, question: str, passages: Sequence[Passage], query: str | None = None) -> list[_Candidate]:
+    def score(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        query: str | None = None,
+        unseen_nouns: list[str] | None = None,
+    ) -> list[_Candidate]:
         """Every distinct sentence of the passages with its evidence and rank, best first.
 
         ``query`` (default: the question) is what is matched; the people the question
-        itself names decide the speaker preference.
+        itself names decide the speaker preference. ``unseen_nouns``: the question's nouns
+        no article uses, when the caller has them (``_unseen_nouns``).
         """
         query = query or question
+        if unseen_nouns is None:
+            unseen_nouns = self._unseen_nouns(question)
         seen: dict[tuple[str, int], _Candidate] = {}
         for passage in passages:  # passages arrive best first: keep a sentence's best passage
             previous = None
@@ -165,10 +174,11 @@ class ExtractiveAnswerer:
         wanted = [t for t in dict.fromkeys(terms(query)) if t not in ignored]
         weights = self.idf(wanted) if wanted else {}
         total = sum(weights.values())
-        covered = self._coverage(query, wanted, weights, candidates)
+        vocab, columns = _word_columns([words_of(c.text) for c in candidates])
+        covered = self._coverage(query, wanted, weights, candidates, vocab, columns)
         people = self._speakers_asked(question, candidates)
         dated = question_kind(question) in ("when", "timeline")  # items of a timeline are dated events
-        unseen = self._unseen_penalty(question, weights, total, candidates)
+        unseen = self._unseen_penalty(unseen_nouns, weights, total, vocab, columns)
         for i, (cand, cos) in enumerate(zip(candidates, cosine, strict=True)):
             coverage = covered[i] / total if total else float(cos)
             cand.evidence = float(np.clip(0.5 * cos + 0.5 * coverage - unseen[i], 0.0, 1.0))
@@ -189,36 +199,49 @@ class ExtractiveAnswerer:
             return set()
         return named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
 
+    def _unseen_nouns(self, question: str) -> list[str]:
+        """The question's nouns that no article uses (not speech verbs the tagger read as nouns:
+        "mention")."""
+        if self.unmentioned is None:
+            return []
+        return [n for n in self.unmentioned(question) if not set(terms(n)) <= _SPEECH_STEMS]
+
     def _unseen_penalty(
-        self, question: str, weights: dict[str, float], total: float, candidates: list[_Candidate]
+        self,
+        nouns: list[str],
+        weights: dict[str, float],
+        total: float,
+        vocab: list[str],
+        columns: list[list[int]],
     ) -> np.ndarray:
         """How much each candidate's evidence drops for the question's nouns that no article
         uses: for each, ``UNSEEN_PENALTY`` × its share of the question's term weight × how
         far the sentence's closest word is from it in meaning (nothing at ``CLOSE``, all of
         it at ``UNRELATED``). A graded penalty, not a veto: a synonym in the sentence costs
         little, and strong evidence for the rest of the question can still answer."""
-        out = np.zeros(len(candidates))
-        if self.unmentioned is None or not total:
+        out = np.zeros(len(columns))
+        if not nouns or not total:
             return out
-        nouns = [n for n in self.unmentioned(question) if not set(terms(n)) <= _SPEECH_STEMS]
         shares = [sum(weights.get(t, 0.0) for t in set(terms(n))) / total for n in nouns]
         nouns = [n.lower() for n, share in zip(nouns, shares, strict=True) if share > 0]
         shares = [share for share in shares if share > 0]
         if not nouns:
             return out
-        words = [words_of(c.text) for c in candidates]
-        vocab = list(dict.fromkeys(w for ws in words for w in ws))
-        column = {w: j for j, w in enumerate(vocab)}
         near = self.closeness.similarity(nouns, vocab)
-        for i, ws in enumerate(words):
-            cols = [column[w] for w in ws]
+        for i, cols in enumerate(columns):
             closest = near[:, cols].max(axis=1) if cols else np.zeros(len(nouns))
             gap = np.clip((CLOSE - closest) / (CLOSE - UNRELATED), 0.0, 1.0)
             out[i] = UNSEEN_PENALTY * float(np.dot(shares, gap))
         return out
 
     def _coverage(
-        self, query: str, wanted: list[str], weights: dict[str, float], candidates: list[_Candidate]
+        self,
+        query: str,
+        wanted: list[str],
+        weights: dict[str, float],
+        candidates: list[_Candidate],
+        vocab: list[str],
+        columns: list[list[int]],
     ) -> np.ndarray:
         """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker).
 
@@ -247,13 +270,9 @@ class ExtractiveAnswerer:
         bridged = [t for t in wanted if surface.get(t) and not any(t in h for h in theirs)]
         if not bridged:
             return out
-        words = [words_of(c.text) for c in candidates]
-        vocab = list(dict.fromkeys(w for ws in words for w in ws))
-        column = {w: j for j, w in enumerate(vocab)}
         asked = [(t, w) for t in bridged for w in surface[t]]
         near = self.closeness.similarity([w for _, w in asked], vocab)
-        for i, (mine, ws) in enumerate(zip(have, words, strict=True)):
-            cols = [column[w] for w in ws]
+        for i, (mine, cols) in enumerate(zip(have, columns, strict=True)):
             for k, (t, _) in enumerate(asked):
                 if t not in mine and cols:
                     out[i] += weights[t] * float(credit(near[k, cols].max())) / len(surface[t])
@@ -261,11 +280,12 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
         """Answer ``question`` from ``passages``; ``query`` is the standalone form used for scoring."""
-        ranked = self.score(question, passages, query)
+        unseen_nouns = self._unseen_nouns(question)
+        ranked = self.score(question, passages, query, unseen_nouns)
         best = ranked[0] if ranked else None
         # Nouns no article uses and nothing in the best sentences comes close to: they have
         # lowered the evidence already (score); here they only word a refusal.
-        missing = self._unrelated(self.unmentioned(question), ranked) if self.unmentioned else []
+        missing = self._unrelated(unseen_nouns, ranked)
         if best is None or best.evidence < self.min_evidence or best.rank < self.min_evidence:
             nearest = self._distinct(ranked)[: self.closest]
             closest = tuple(self._cite(i + 1, c) for i, c in enumerate(nearest))
@@ -348,7 +368,6 @@ class ExtractiveAnswerer:
     def _unrelated(self, nouns: list[str], ranked: list[_Candidate]) -> list[str]:
         """The ``nouns`` (no article uses them) that no word of the candidate sentences is
         close to in meaning (``assistant/meaning.py``)."""
-        nouns = [n for n in nouns if not set(terms(n)) <= _SPEECH_STEMS]  # "mention" read as a noun
         if not nouns:
             return []
         words = [w for c in ranked[:UNRELATED_POOL] for w in words_of(c.text)]
@@ -442,6 +461,13 @@ def _article_label(passage: Passage, by_date: bool) -> str:
         return passage.date.strftime("%-d %b %Y")
     label = passage.source or passage.title or "undated"
     return label if len(label) <= 40 else label[:39] + "…"
+
+
+def _word_columns(words: list[list[str]]) -> tuple[list[str], list[list[int]]]:
+    """The distinct words of the candidates, and each candidate's words as columns into them."""
+    vocab = list(dict.fromkeys(w for ws in words for w in ws))
+    column = {w: j for j, w in enumerate(vocab)}
+    return vocab, [[column[w] for w in ws] for ws in words]
 
 
 def _names_and_numbers(text: str) -> set[str]:
