@@ -122,7 +122,10 @@ class SentenceEmbedder(Embeddings):
         own tokenizer resets its truncation and padding (a write), so sharing it with an
         ``encode`` running in another thread fails with "Already borrowed"; ingestion
         chunks articles in a background thread while the encoder runs."""
-        backend = getattr(self.model.tokenizer, "backend_tokenizer", None)
+        # the ONNX encoder's tokenizer.json (the same tokenizer, without importing transformers)
+        backend = getattr(self.model, "fast_tokenizer", None)
+        if backend is None:
+            backend = getattr(self.model.tokenizer, "backend_tokenizer", None)
         if backend is None:
             return None
         from tokenizers import Tokenizer

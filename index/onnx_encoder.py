@@ -15,7 +15,9 @@ between a text encoded alone and in a batch); fp32 vectors do not.
 Every file is written under a temporary name and renamed into place, and exports hold a
 file lock, so two processes that start at once neither leave a half-written model nor
 export it twice. Exporting needs torch (~10 s, once); encoding needs only onnxruntime and
-the model's own tokenizer.
+the model's own tokenizer, read from its ``tokenizer.json`` with the ``tokenizers`` library:
+transformers' ``AutoTokenizer`` computes the same ids (the same Rust tokenizer) but importing
+it imports torch, ~200 MiB of a searching process that never runs it.
 """
 
 from __future__ import annotations
@@ -63,6 +65,20 @@ def _read_max_seq_length(folder: Path) -> int:
     except (OSError, ValueError, TypeError):
         length = 256
     return min(length, 256)
+
+
+def _pad_token(folder: Path) -> str | None:
+    """The model's padding token, as transformers reads it (special tokens map, else config)."""
+    for name in ("special_tokens_map.json", "tokenizer_config.json"):
+        try:
+            token = json.loads((folder / name).read_text()).get("pad_token")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(token, dict):  # an AddedToken written out
+            token = token.get("content")
+        if isinstance(token, str) and token:
+            return token
+    return None
 
 
 @contextmanager
@@ -213,6 +229,40 @@ class OnnxEncoder:
 
         return AutoTokenizer.from_pretrained(str(self.folder), local_files_only=True)
 
+    @cached_property
+    def fast_tokenizer(self):  # -> tokenizers.Tokenizer | None
+        """The model's ``tokenizer.json`` set up as ``tokenizer(batch, padding=True,
+        truncation=True, max_length=max_seq_length)`` runs it (None without that file)."""
+        path = self.folder / "tokenizer.json"
+        if not path.exists():
+            return None
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(path))
+        tokenizer.enable_truncation(max_length=self.max_seq_length)
+        pad = _pad_token(self.folder)
+        pad_id = tokenizer.token_to_id(pad) if pad else None
+        if pad_id is None:
+            return None
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=pad)
+        return tokenizer
+
+    def _features(self, batch: list[str]) -> dict[str, np.ndarray]:
+        """The model's inputs for ``batch``: token ids, attention mask, token types (int64)."""
+        tokenizer = self.fast_tokenizer
+        if tokenizer is None:
+            features = self.tokenizer(
+                batch, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np"
+            )
+            return {n: features[n].astype(np.int64) for n in self.inputs}
+        encodings = tokenizer.encode_batch(batch)
+        columns = {
+            "input_ids": [e.ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+        }
+        return {n: np.asarray(columns[n], dtype=np.int64) for n in self.inputs}
+
     def encode(self, texts: list[str], batch_size: int = 32, **_: object) -> np.ndarray:
         """L2-normalised float32 vectors, shape ``(len(texts), dimension)``.
 
@@ -223,11 +273,7 @@ class OnnxEncoder:
         parts = []
         for start in range(0, len(texts), batch_size):
             batch = [texts[i] for i in order[start : start + batch_size]]
-            features = self.tokenizer(
-                batch, padding=True, truncation=True, max_length=self.max_seq_length, return_tensors="np"
-            )
-            feed = {n: features[n].astype(np.int64) for n in self.inputs}
-            parts.append(self.session.run(None, feed)[0])
+            parts.append(self.session.run(None, self._features(batch))[0])
         if not parts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)

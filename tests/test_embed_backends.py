@@ -6,12 +6,16 @@ Real model, real export: the session's ONNX cache is a temporary folder, exporte
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index.identity import EmbedderMismatch, EmbedderRecord, describe, mismatch_message
+
+REPO = Path(__file__).resolve().parents[1]
 
 SENTENCES = [
     "The river bridge opened on Sunday after three years of construction.",
@@ -85,6 +89,52 @@ def test_int8_counts_tokens_as_torch(int8_embedder, torch_embedder):
     assert int8_embedder.max_tokens == embedder.max_tokens == 256
     # truncation as the model does it: a text past 256 tokens encodes as its first 256
     assert int8_embedder.count_tokens(long_text) > 256
+
+
+def test_int8_tokenizes_as_transformers(int8_embedder):
+    # The encoder reads tokenizer.json with the tokenizers library (no transformers, no torch
+    # at query time); its model inputs are exactly what transformers' tokenizer gives.
+    encoder = int8_embedder.model
+    assert encoder.fast_tokenizer is not None
+    long_text = " ".join(SENTENCES * 20)  # past 256 tokens: truncated
+    texts = [
+        *SENTENCES,
+        long_text,
+        "",
+        "émigré café naïve — 3.5% of €2bn",
+        "東京 🙂\u200b\t\nX",
+        "[CLS] [PAD]",
+    ]
+    for batch in (texts, texts[:1], texts[4:6], sorted(texts, key=len)):
+        expected = encoder.tokenizer(
+            batch, padding=True, truncation=True, max_length=encoder.max_seq_length, return_tensors="np"
+        )
+        got = encoder._features(batch)
+        assert set(got) == set(encoder.inputs)
+        for name in encoder.inputs:
+            assert got[name].dtype == np.int64
+            assert np.array_equal(got[name], expected[name].astype(np.int64)), name
+
+
+def test_int8_query_does_not_import_torch(int8_embedder, onnx_cache):
+    # Searching needs the query's vector only: no torch (~200 MiB) in a process that encodes
+    # with the int8 export already made, and the same vector and token count as here.
+    question = "Who opened the bridge over the river?"
+    script = (
+        "import json, sys; from index.embed import SentenceEmbedder; "
+        f"e = SentenceEmbedder(backend='onnx-int8', cache_dir={str(onnx_cache)!r}); "
+        f"v = e.embed_query({question!r}); n = e.count_tokens({question!r}); "
+        "m = [m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules]; "
+        "print(json.dumps([v, n, m]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    vector, tokens, modules = json.loads(done.stdout.splitlines()[-1])
+    assert modules == []
+    assert tokens == int8_embedder.count_tokens(question)
+    assert np.allclose(vector, int8_embedder.embed_query(question), atol=1e-6)
 
 
 def test_onnx_fp32_reproduces_torch(onnx_cache, int8_embedder, torch_embedder):
