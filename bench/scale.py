@@ -48,6 +48,10 @@ Order (``scale.md``/``scale.json`` rewritten after each step): the ingestion-rat
 (measured again by every run), then the 10k stores and their query latencies, then the
 100k store of ours and its latencies, then the 100k store of naive.
 
+``--build-only`` builds (or resumes) the stores and measures nothing else, so that the long
+builds can run at low priority on a busy machine; a later run measures the slices and the
+queries with the stores cached.
+
 Writes ``bench/results/scale.md`` and ``scale.json`` (``--quick``: into the cache folder).
 
 This module is the command line and the order of the run; the parts live beside it:
@@ -120,6 +124,7 @@ def run(args: argparse.Namespace) -> dict:
             "warm_queries": len(warm),
             "quick": args.quick,
             "inline": args.inline,
+            "build_only": args.build_only,
             "threads": args.threads or "default",
             "batch_chunks": args.batch_chunks or {"naive": NAIVE_BATCH_CHUNKS, "ours": "the library's"},
             "seed": SEED,
@@ -141,7 +146,7 @@ def run(args: argparse.Namespace) -> dict:
         "partial": {},  # stores being built: their progress when this run started on them
     }
     started = time.perf_counter()
-    for pipeline in ("ours", "naive"):
+    for pipeline in () if args.build_only else ("ours", "naive"):
         spec = {
             "task": f"rate-{pipeline}",
             "name": f"rate-{pipeline}",
@@ -165,7 +170,8 @@ def run(args: argparse.Namespace) -> dict:
             record.write_text(json.dumps(measured, indent=1))
         result["ingestion"][pipeline] = measured
         save(result, args)
-    result["backend"] = result["ingestion"]["ours"]["backend"]
+    if "ours" in result["ingestion"]:
+        result["backend"] = result["ingestion"]["ours"]["backend"]
     for size in ("small", "large"):
         for pipeline in ("ours", "naive"):
             name = f"{pipeline}-{size}"
@@ -178,6 +184,10 @@ def run(args: argparse.Namespace) -> dict:
                 save(result, args)
             build = cached_build(pipeline, size, corpus.files[size], cache, opts)
             result["partial"].pop(name, None)
+            if args.build_only:
+                result["stores"][name] = _build_figures(build)
+                save(result, args)
+                continue
             spec = {
                 "task": "query",
                 "name": f"query-{pipeline}-{size}",
@@ -188,17 +198,7 @@ def run(args: argparse.Namespace) -> dict:
                 "threads": args.threads,
             }
             query = run_task(spec, args.inline, cache)
-            result["stores"][name] = {
-                "articles": build["articles"],
-                "chunks": build["chunks"],
-                "build_seconds": build["seconds"],
-                "build_segments": build.get("segments", 1),
-                "build_peak_rss_mib": build["peak_rss_mib"],
-                "disk_mib": build["disk_mib"],
-                "build_cached": build["cached"],
-                "built_at": build.get("built_at"),
-                "build_backend": build.get("backend"),
-                "build": build,
+            result["stores"][name] = _build_figures(build) | {
                 "p50_ms": query["p50_ms"],
                 "p95_ms": query["p95_ms"],
                 "mean_ms": query["mean_ms"],
@@ -207,12 +207,35 @@ def run(args: argparse.Namespace) -> dict:
                 "query_peak_rss_mib": query["peak_rss_mib"],
                 "ask_p50_ms": query.get("ask_p50_ms"),
                 "ask_p95_ms": query.get("ask_p95_ms"),
+                # the peak after the searches, before any answer (naive: its whole query run)
+                "search_peak_rss_mib": query.get("search_peak_rss_mib"),
+                "ask_mean_ms": query.get("ask_mean_ms"),
+                "ask_peak_rss_mib": query.get("ask_peak_rss_mib"),
+                "search_modules": query.get("search_modules"),
+                "ask_modules": query.get("ask_modules"),
+                "query_load_average": query.get("load_average"),
             }
             save(result, args)
     result["ours_vs_naive"] = summarise(result)
     result["seconds"] = time.perf_counter() - started
     save(result, args)
     return result
+
+
+def _build_figures(build: dict) -> dict:
+    """What the report shows of a store's build record."""
+    return {
+        "articles": build["articles"],
+        "chunks": build["chunks"],
+        "build_seconds": build["seconds"],
+        "build_segments": build.get("segments", 1),
+        "build_peak_rss_mib": build["peak_rss_mib"],
+        "disk_mib": build["disk_mib"],
+        "build_cached": build["cached"],
+        "built_at": build.get("built_at"),
+        "build_backend": build.get("backend"),
+        "build": build,
+    }
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -243,6 +266,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="PIPELINE",
         help="reuse the last ingestion-rate measurement of the same slice instead of measuring again "
         "(of the pipelines named, else of both)",
+    )
+    p.add_argument(
+        "--build-only",
+        action="store_true",
+        help="only build (or resume) the stores: no ingestion-rate slices, no query measurements "
+        "(a later run measures those with the stores cached, on a quiet machine)",
     )
     p.add_argument(
         "--rebuild",

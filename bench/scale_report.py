@@ -15,6 +15,7 @@ from bench.scale_tasks import NAIVE_K
 log = logging.getLogger("bench.scale")
 
 RATE_GOAL = 0.8
+FP32_GOAL = 1.5  # issue 21: ours end to end at least 1.5x the model's raw fp32 encoder
 
 
 def size_label(n: int) -> str:
@@ -35,6 +36,8 @@ def summarise(result: dict) -> dict:
             rate["ours"]["e2e_articles_per_s"], rate["naive"]["e2e_articles_per_s"]
         )
         out["e2e_over_raw"] = ratio(rate["ours"]["e2e_over_raw"], rate["naive"]["e2e_over_raw"])
+        if rate["ours"].get("raw_fp32_chunks_per_s"):
+            out["e2e_over_raw_fp32"] = rate["ours"].get("e2e_over_raw_fp32")
     stores = result.get("stores", {})
     for size in ("small", "large"):
         ours, naive = stores.get(f"ours-{size}"), stores.get(f"naive-{size}")
@@ -47,8 +50,9 @@ def summarise(result: dict) -> dict:
             "p50_ms",
             "p95_ms",
             "query_peak_rss_mib",
+            "search_peak_rss_mib",
         ):
-            if key in ours and key in naive:
+            if ours.get(key) is not None and naive.get(key) is not None:
                 out[f"{size}_{key}"] = ratio(ours[key], naive[key])
     return out
 
@@ -132,6 +136,23 @@ def markdown(result: dict) -> str:
         naive.get("e2e_over_raw"),
         2,
     )
+    if ours.get("raw_fp32_chunks_per_s"):
+        rows.append(
+            (
+                "raw fp32 encoder (torch) on ours' chunks (chunks/s)",
+                _f(ours.get("raw_fp32_chunks_per_s")),
+                "",
+                "",
+            )
+        )
+        rows.append(
+            (
+                f"ours end-to-end ÷ raw fp32 encoder (goal ≥ {FP32_GOAL})",
+                _f(ours.get("e2e_over_raw_fp32"), 2),
+                "",
+                "",
+            )
+        )
     for size in ("small", "large"):
         label = size_label(sizes[size])
         o, n = stores.get(f"ours-{size}", {}), stores.get(f"naive-{size}", {})
@@ -165,8 +186,16 @@ def markdown(result: dict) -> str:
         if o.get("ask_p50_ms") is not None:  # naive has no answerer: the search is its whole answer
             row(f"{label}: whole answer (`ask`, extractive) p50 (ms)", o.get("ask_p50_ms"), n.get("p50_ms"))
             row(f"{label}: whole answer (`ask`, extractive) p95 (ms)", o.get("ask_p95_ms"), n.get("p95_ms"))
+        if o.get("search_peak_rss_mib") is not None:
+            row(
+                f"{label}: peak RSS after the searches, before `ask` (MiB)",
+                o.get("search_peak_rss_mib"),
+                n.get("search_peak_rss_mib"),
+                0,
+            )
         row(
-            f"{label}: peak RSS while querying (MiB)",
+            f"{label}: peak RSS while querying (MiB)"
+            + (" (ours: with `ask`)" if o.get("ask_peak_rss_mib") is not None else ""),
             o.get("query_peak_rss_mib"),
             n.get("query_peak_rss_mib"),
             0,
@@ -175,9 +204,10 @@ def markdown(result: dict) -> str:
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     cfg, machine = result["config"], result["machine"]
     load = ", ".join(f"{x:.2f}" for x in machine["load_average"])
+    built = stores.get(f"ours-{'large' if 'ours-large' in stores else 'small'}", {}).get("build_backend", "?")
     notes = [
         "",
-        f"Encoder (ours): {result.get('backend', ours.get('backend', '?'))}; naive: sentence-transformers "
+        f"Encoder (ours): {result.get('backend', ours.get('backend', built))}; naive: sentence-transformers "
         f"on torch. Queries: {cfg['queries']} MultiHop-RAG questions, sequential, after "
         f"{cfg['warm_queries']} warm-up ones; ours `NewsRetriever.passages` (hybrid, k=8), naive "
         f"`similarity_search(k={NAIVE_K})`.",
@@ -189,6 +219,18 @@ def markdown(result: dict) -> str:
             else ""
         ),
     ]
+    built_with = {k: v.get("build_backend") for k, v in stores.items() if v.get("build_backend")}
+    if built_with:
+        notes.append(
+            "Stores built with: " + ", ".join(f"{k} {backend}" for k, backend in built_with.items()) + "."
+        )
+    loads = {k: v["query_load_average"]["start"][0] for k, v in stores.items() if v.get("query_load_average")}
+    if loads:
+        notes.append(
+            "Load average (1 min) when each store's queries started: "
+            + ", ".join(f"{k} {x:.2f}" for k, x in loads.items())
+            + "."
+        )
     if n_slice and ours.get("chunks_match_chunker") is False:
         notes.append("Warning: the stored chunk texts differ from what `index.chunk.chunk_text` predicted.")
     if any(v.get("build_segments", 1) > 1 for v in stores.values()):

@@ -54,7 +54,8 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
     assert 0 < progress["articles"] < progress["articles_total"]
     assert not (ours_small / "build.json").exists()
 
-    second = _run(cache, out, "--stop-after-batches", "naive-small=1", "--slice-chunks", "10")
+    # (--build-only: no slices, no queries; the builds resume all the same)
+    second = _run(cache, out, "--build-only", "--stop-after-batches", "naive-small=1", "--slice-chunks", "10")
     assert second.returncode == 3, second.stderr[-3000:]
     assert json.loads((ours_small / "build.json").read_text())["segments"] == 2
     naive_small = _store(cache, "naive-small")
@@ -75,6 +76,11 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
             assert _positive(rate[key]), (pipeline, key, rate[key])
         assert rate["e2e_over_raw"] == pytest.approx(rate["e2e_chunks_per_s"] / rate["raw_chunks_per_s"])
         assert rate["chunks_match_chunker"], pipeline  # raw rate measured on the very chunks stored
+    ours_rate = result["ingestion"]["ours"]
+    assert _positive(ours_rate["raw_fp32_chunks_per_s"])  # the issue's reference: torch fp32
+    assert ours_rate["e2e_over_raw_fp32"] == pytest.approx(
+        ours_rate["e2e_chunks_per_s"] / ours_rate["raw_fp32_chunks_per_s"]
+    )
 
     assert result["backend"]
     for size in ("small", "large"):
@@ -85,6 +91,11 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
             assert store["p95_ms"] >= store["p50_ms"]
             assert store["queries"] == 10
             assert store["mean_passages"] > 0
+            # the peak after searching (what compares with naive), and ours' with the answerer
+            assert _positive(store["search_peak_rss_mib"])
+            assert store["search_peak_rss_mib"] <= store["query_peak_rss_mib"]
+            assert (store["ask_peak_rss_mib"] is not None) == (pipeline == "ours")
+            assert store["build_backend"] == ("torch" if pipeline == "naive" else result["backend"])
     assert result["stores"]["ours-large"]["chunks"] > result["stores"]["ours-small"]["chunks"]
     assert not result["partial"]
 
@@ -109,7 +120,14 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
     expected = {"e2e_chunks_per_s", "e2e_articles_per_s"} | {
         f"{size}_{key}"
         for size in ("small", "large")
-        for key in ("build_seconds", "build_peak_rss_mib", "disk_mib", "p50_ms", "p95_ms")
+        for key in (
+            "build_seconds",
+            "build_peak_rss_mib",
+            "disk_mib",
+            "p50_ms",
+            "p95_ms",
+            "search_peak_rss_mib",
+        )
     }
     assert expected <= ratios.keys()
     assert all(_positive(ratios[key]) for key in expected), ratios
