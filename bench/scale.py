@@ -46,7 +46,8 @@ largest peak RSS, the chunks done. ``build.json`` is written when the store is c
 
 Order (``scale.md``/``scale.json`` rewritten after each step): the ingestion-rate slices
 (measured again by every run), then the 10k stores and their query latencies, then the
-100k store of ours and its latencies, then the 100k store of naive.
+100k store of ours and its latencies, then the 100k store of naive (``--stores`` picks the
+stores and their order).
 
 ``--build-only`` builds (or resumes) the stores and measures nothing else, so that the long
 builds can run at low priority on a busy machine; a later run measures the slices and the
@@ -97,6 +98,7 @@ log = logging.getLogger("bench.scale")
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "scale"
 RESULTS = Path(__file__).resolve().parent / "results"
+STORES = ("ours-small", "naive-small", "ours-large", "naive-large")  # the default order
 QUICK_BATCH_CHUNKS = 8  # --quick: small batches of both pipelines, so a build has several
 
 
@@ -125,6 +127,7 @@ def run(args: argparse.Namespace) -> dict:
             "quick": args.quick,
             "inline": args.inline,
             "build_only": args.build_only,
+            "stores": args.stores,
             "threads": args.threads or "default",
             "batch_chunks": args.batch_chunks or {"naive": NAIVE_BATCH_CHUNKS, "ours": "the library's"},
             "seed": SEED,
@@ -172,50 +175,49 @@ def run(args: argparse.Namespace) -> dict:
         save(result, args)
     if "ours" in result["ingestion"]:
         result["backend"] = result["ingestion"]["ours"]["backend"]
-    for size in ("small", "large"):
-        for pipeline in ("ours", "naive"):
-            name = f"{pipeline}-{size}"
-            progress = read_progress(store_path(pipeline, size, corpus.files[size], cache))
-            if progress and not progress.get("complete") and not args.rebuild:
-                result["partial"][name] = {
-                    k: progress.get(k)
-                    for k in ("seconds", "segments", "chunks", "chunks_total", "articles", "articles_total")
-                }
-                save(result, args)
-            build = cached_build(pipeline, size, corpus.files[size], cache, opts)
-            result["partial"].pop(name, None)
-            if args.build_only:
-                result["stores"][name] = _build_figures(build)
-                save(result, args)
-                continue
-            spec = {
-                "task": "query",
-                "name": f"query-{pipeline}-{size}",
-                "pipeline": pipeline,
-                "store": build["store"],
-                "questions": questions,
-                "warm": warm,
-                "threads": args.threads,
-            }
-            query = run_task(spec, args.inline, cache)
-            result["stores"][name] = _build_figures(build) | {
-                "p50_ms": query["p50_ms"],
-                "p95_ms": query["p95_ms"],
-                "mean_ms": query["mean_ms"],
-                "queries": query["queries"],
-                "mean_passages": query["mean_passages"],
-                "query_peak_rss_mib": query["peak_rss_mib"],
-                "ask_p50_ms": query.get("ask_p50_ms"),
-                "ask_p95_ms": query.get("ask_p95_ms"),
-                # the peak after the searches, before any answer (naive: its whole query run)
-                "search_peak_rss_mib": query.get("search_peak_rss_mib"),
-                "ask_mean_ms": query.get("ask_mean_ms"),
-                "ask_peak_rss_mib": query.get("ask_peak_rss_mib"),
-                "search_modules": query.get("search_modules"),
-                "ask_modules": query.get("ask_modules"),
-                "query_load_average": query.get("load_average"),
+    for name in args.stores:
+        pipeline, size = name.split("-")
+        progress = read_progress(store_path(pipeline, size, corpus.files[size], cache))
+        if progress and not progress.get("complete") and not args.rebuild:
+            result["partial"][name] = {
+                k: progress.get(k)
+                for k in ("seconds", "segments", "chunks", "chunks_total", "articles", "articles_total")
             }
             save(result, args)
+        build = cached_build(pipeline, size, corpus.files[size], cache, opts)
+        result["partial"].pop(name, None)
+        if args.build_only:
+            result["stores"][name] = _build_figures(build)
+            save(result, args)
+            continue
+        spec = {
+            "task": "query",
+            "name": f"query-{pipeline}-{size}",
+            "pipeline": pipeline,
+            "store": build["store"],
+            "questions": questions,
+            "warm": warm,
+            "threads": args.threads,
+        }
+        query = run_task(spec, args.inline, cache)
+        result["stores"][name] = _build_figures(build) | {
+            "p50_ms": query["p50_ms"],
+            "p95_ms": query["p95_ms"],
+            "mean_ms": query["mean_ms"],
+            "queries": query["queries"],
+            "mean_passages": query["mean_passages"],
+            "query_peak_rss_mib": query["peak_rss_mib"],
+            "ask_p50_ms": query.get("ask_p50_ms"),
+            "ask_p95_ms": query.get("ask_p95_ms"),
+            # the peak after the searches, before any answer (naive: its whole query run)
+            "search_peak_rss_mib": query.get("search_peak_rss_mib"),
+            "ask_mean_ms": query.get("ask_mean_ms"),
+            "ask_peak_rss_mib": query.get("ask_peak_rss_mib"),
+            "search_modules": query.get("search_modules"),
+            "ask_modules": query.get("ask_modules"),
+            "query_load_average": query.get("load_average"),
+        }
+        save(result, args)
     result["ours_vs_naive"] = summarise(result)
     result["seconds"] = time.perf_counter() - started
     save(result, args)
@@ -266,6 +268,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="PIPELINE",
         help="reuse the last ingestion-rate measurement of the same slice instead of measuring again "
         "(of the pipelines named, else of both)",
+    )
+    p.add_argument(
+        "--stores",
+        nargs="+",
+        choices=STORES,
+        default=list(STORES),
+        metavar="STORE",
+        help=f"the stores to build and measure, in this order (default: {' '.join(STORES)})",
     )
     p.add_argument(
         "--build-only",
