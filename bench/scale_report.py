@@ -263,4 +263,34 @@ def markdown(result: dict) -> str:
             + ", ".join(f"{k} ({stores[k]['built_at']})" for k in cached)
             + "."
         )
-    return "\n".join(lines + notes) + "\n"
+    return "\n".join(lines + notes + profile_sections(stores, sizes)) + "\n"
+
+
+def profile_sections(stores: dict, sizes: dict) -> list[str]:
+    """The profile breakdown of ours' searches and answers, one column pair per store size."""
+    runs = {
+        size_label(sizes[size]): stores[f"ours-{size}"]["profile"]
+        for size in ("small", "large")
+        if (stores.get(f"ours-{size}") or {}).get("profile")
+    }
+    if not runs:
+        return []
+    from bench.profile_search import stage_table
+
+    questions = ", ".join(f"{label} {run['questions']}" for label, run in runs.items())
+    return [
+        "",
+        "### Profile breakdown (ours)",
+        "",
+        f"After the timed queries, in the same process, on the first questions ({questions}): each "
+        "stage timed inclusive (indented stages are inside the one above; `rest` is the time "
+        "outside every top-level stage); shares are of the mean total (`bench/profile_stages.py`).",
+        "",
+        "Search (`NewsRetriever.passages`):",
+        "",
+        stage_table(runs, "search"),
+        "",
+        "Whole answer (`Assistant.ask`, extractive):",
+        "",
+        stage_table(runs, "ask"),
+    ]

@@ -391,8 +391,30 @@ def task_query(spec: dict) -> dict:
             "ask_peak_rss_mib": peak_rss_mib(),
             "ask_modules": sorted(m for m in _HEAVY_MODULES if m in sys.modules),
         }
+        # The profile breakdown, after everything above was measured: the stages of a search
+        # and of an answer (bench.profile_stages) on the first profile_questions questions.
+        # The process's peak RSS is taken before it (its wrappers are not the product's).
+        result["peak_rss_mib_measured"] = peak_rss_mib()
+        result["profile"] = stage_profile(assistant, spec["questions"][: spec.get("profile_questions", 30)])
     result["load_average"] = {"start": load_start, "end": os.getloadavg()}
     return result
+
+
+def stage_profile(assistant: Any, questions: list[str]) -> dict:
+    """Per-stage times (mean, p50, p95 ms and share) of ``passages`` and of ``ask``."""
+    from bench.profile_stages import ASK_STAGES, SEARCH_STAGES, Stages
+
+    search = Stages(assistant, SEARCH_STAGES)
+    with search.installed():
+        for q in questions:
+            with search.query():
+                assistant.retriever.passages(q)
+    ask = Stages(assistant, ASK_STAGES)
+    with ask.installed():
+        for q in questions:
+            with ask.query():
+                assistant.ask(q)
+    return {"questions": len(questions), "search": search.summary(), "ask": ask.summary()}
 
 
 TASKS: dict[str, Callable[[dict], dict]] = {

@@ -96,6 +96,11 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
             assert store["search_peak_rss_mib"] <= store["query_peak_rss_mib"]
             assert (store["ask_peak_rss_mib"] is not None) == (pipeline == "ours")
             assert store["build_backend"] == ("torch" if pipeline == "naive" else result["backend"])
+            if pipeline == "ours":  # the profile breakdown of its searches and answers
+                for part in ("search", "ask"):
+                    stages = {row["stage"]: row for row in store["profile"][part]}
+                    assert _positive(stages["total"]["mean_ms"]) and "embed query" in stages, part
+                assert "answerer" in {row["stage"] for row in store["profile"]["ask"]}
     assert result["stores"]["ours-large"]["chunks"] > result["stores"]["ours-small"]["chunks"]
     assert not result["partial"]
 
@@ -114,6 +119,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
         assert small["build_seconds"] == pytest.approx(sum(s["seconds"] for s in segments))
         assert [s["batches"] for s in segments][0] == 1 and segments[1]["batches"] >= 1
     assert "build time (s) | " in (out / "scale.md").read_text()
+    assert "### Profile breakdown (ours)" in (out / "scale.md").read_text()
     assert (out / "scale.md").read_text().count("(2 segments)") == 2
 
     ratios = result["ours_vs_naive"]
