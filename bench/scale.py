@@ -259,7 +259,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--out",
         default=None,
-        help="folder of scale.md/scale.json (default bench/results; --quick: the cache folder)",
+        help="folder of scale.md/scale.json (default bench/results; --quick, --build-only: the cache folder)",
     )
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     p.add_argument(
@@ -321,7 +321,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         store, _, n = item.rpartition("=")
         stops[store or "*"] = int(n)
     args.stop_after_batches = stops
-    args.out = args.out or (args.cache if quick else str(RESULTS))
+    # a smoke run or a build-only run leaves the committed results alone
+    args.out = args.out or (args.cache if quick or args.build_only else str(RESULTS))
     return args
 
 
