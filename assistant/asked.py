@@ -21,6 +21,7 @@ from typing import Literal
 
 from assistant.meaning import WordVectors, words_of
 from index.nlp import SpacyPipeline
+from index.speakers import REPORTING_LEMMAS
 from index.terms import terms
 
 Expected = Literal["number", "amount", "duration", "date", "person", "place"]
@@ -137,19 +138,49 @@ class AnswerKinds:
         question_doc, *docs = self._nlp([question, *sentences])
         named = set(words_of(question))
         focus = _focus(question_doc)
+        people = {w for ent in question_doc.ents if ent.label_ == "PERSON" for w in words_of(ent.text)}
+        if asked.kind == "person":
+            # A person is asked for in a relation ("who replaced X as chairman"): the clause
+            # must be about its common words, not only share a name with the question.
+            focus = {w: name for w, name in focus.items() if not name} or focus
         out: list[tuple[int, int] | None] = []
         for doc, speaker in zip(docs, speakers or [None] * len(sentences), strict=True):
             found = None
-            if asked.kind == "person" and speaker and not set(words_of(speaker)) <= named:
-                root = next((t for t in doc if t.dep_ == "ROOT"), None)
-                if root is not None and self._about(_clause(root), focus):
-                    found = (root.idx, root.idx + len(root.text))
-            for span in () if found else self._things(doc, asked, named):
-                if any(self._about(clause, focus) for clause in _clauses(span.root)):
+            # For a person, the description of someone the question names is not what a clause
+            # is about ("then-CFO Kenny Wagers" does not make a clause about the CFO's successor).
+            aside = _named_phrases(doc, people) if asked.kind == "person" else set()
+            for span in self._things(doc, asked, named):
+                if any(t.i in aside for t in span):  # the named person, or a name run into theirs
+                    continue
+                clauses = [[t for t in c if t.i not in aside] for c in _clauses(span.root)]
+                if any(self._about(clause, focus) for clause in clauses):
                     found = (span.start_char, span.end_char)
                     break
+            if not found and asked.kind == "person" and speaker and not set(words_of(speaker)) <= named:
+                root = next((t for t in doc if t.dep_ == "ROOT"), None)
+                if root is not None and self._about([t for t in _clause(root) if t.i not in aside], focus):
+                    found = (root.idx, root.idx + len(root.text))
             out.append(found)
         return out
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
+    def people(self, question: str) -> tuple[str, ...]:
+        """The people the question names (spaCy's PERSON entities)."""
+        return tuple(e.text for e in self._nlp([question])[0].ents if e.label_ == "PERSON")
+
+    def voices(self, sentences: list[str], person: str) -> bool:
+        """Whether ``person`` says, thinks or feels something in one of ``sentences``: the
+        subject of a verb of speech or thought ("Ed Ternan … sees suing the platform as
+        counterproductive"), not only someone mentioned ("when Edward Rogers battled …")."""
+        words = set(words_of(person))
+        mentioning = [s for s in sentences if words & set(words_of(s))]
+        for doc in self._nlp(mentioning) if mentioning else []:
+            for token in doc:
+                if token.dep_ in ("nsubj", "nsubjpass") and token.lower_ in words:
+                    verb = token.head.lemma_.lower()
+                    if verb in REPORTING_LEMMAS or verb in _THINKING_LEMMAS:
+                        return True
+        return False
 
     def _things(self, doc, asked: Asked, named: set[str]) -> list:  # noqa: ANN001 (spaCy Doc -> Spans)
         """The spans of ``doc`` that are of the asked kind and not named by the question."""
@@ -202,6 +233,8 @@ class AnswerKinds:
         )
 
 
+# Verbs of thought and view: their subject voices a statement as a reporting verb's does.
+_THINKING_LEMMAS = frozenset("see feel think view consider regret believe expect fear doubt".split())
 # Verbs that frame a duration or date question rather than say what it is about
 # ("how long did the strike last", "when will the meeting take place").
 _FRAME_VERBS = frozenset({"last", "take", "place", "happen", "occur", "be", "do", "have"})
@@ -220,6 +253,25 @@ def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
         and t.lemma_.lower() not in _FRAME_VERBS
         and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
     }
+
+
+# Dependencies inside one noun phrase: "USWNT's Emma Hayes hire", "then-CFO Kenny Wagers".
+_WITHIN_PHRASE = frozenset({"compound", "poss", "flat", "appos", "amod", "nmod"})
+
+
+def _named_phrases(doc, people: set[str]) -> set[int]:  # noqa: ANN001 (a spaCy Doc)
+    """Token indices of the noun phrases around the names of ``people`` (lower-case words of
+    the people the question names), not across a preposition: "a banquet for Xi" keeps
+    "banquet"."""
+    out: set[int] = set()
+    for token in doc:
+        if token.pos_ != "PROPN" or token.lower_ not in people:
+            continue
+        head = token
+        while head.dep_ in _WITHIN_PHRASE and head.head.i != head.i:
+            head = head.head
+        out.update(t.i for t in head.subtree)
+    return out
 
 
 def _clause(token) -> list:  # noqa: ANN001 (a spaCy Token -> Tokens)

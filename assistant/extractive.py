@@ -30,6 +30,7 @@ from assistant import prompts
 from assistant.asked import AnswerKinds, Asked
 from assistant.meaning import CLOSE, Closeness, WordVectors, credit, words_of
 from assistant.news import EVENT_DATE, Kind, article_label, event_date, question_kind, without_dates
+from assistant.roles import asked_by_role, asks_for_statement
 from assistant.sentences import EmbeddingCache
 from assistant.types import Answer, Citation
 from index.embed import SentenceEmbedder
@@ -108,9 +109,12 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         closest: int = 3,
         unmentioned: Callable[[str], list[str]] | None = None,
+        article_text: Callable[[str], str] | None = None,
     ) -> None:
-        """``unmentioned(question)`` names the question's nouns that no article mentions."""
+        """``unmentioned(question)`` names the question's nouns that no article mentions;
+        ``article_text(article_id)`` reads an article (where speakers' titles are found)."""
         self.unmentioned = unmentioned
+        self.article_text = article_text
         self.embed = EmbeddingCache(embedder)
         self.vectors = WordVectors()
         self.kinds = AnswerKinds(self.vectors)
@@ -197,7 +201,14 @@ class ExtractiveAnswerer:
         it asks who ("Who hosted the banquet for Xi?" names Xi as the guest, not the host)."""
         if self.kinds.expected(question).kind == "person":
             return set()
-        return named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+        named = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+        if named or self.article_text is None:
+            return named
+        # Asked by role: "What did Nike's chief executive say?" asks for "CEO John Donahoe".
+        speakers = {(c.sentence.speaker, c.passage.article_id) for c in candidates}
+        return asked_by_role(
+            question, sorted((s, a) for s, a in speakers if s not in (None, JOINT)), self.article_text
+        )
 
     def _unseen_nouns(self, question: str) -> list[str]:
         """The question's nouns that no article uses (not speech verbs the tagger read as nouns:
@@ -295,6 +306,9 @@ class ExtractiveAnswerer:
                 text = prompts.render("refusal")
             return Answer(question=question, text=text, found=False, closest=closest)
 
+        unquoted = self._unquoted(question, ranked)
+        if unquoted:  # "What did Edward Rogers say …?" where no article quotes him
+            return self._near_miss(question, f"what {unquoted} said about it", best, query or question)
         kind = question_kind(question)
         asked = self.kinds.expected(question) if kind not in ("timeline", "comparison") else Asked(None)
         if asked.kind is not None:
@@ -302,7 +316,7 @@ class ExtractiveAnswerer:
             # The passages discuss the topic but hold no such answer. "Where" is only a
             # preference: it often asks for a situation ("where might … be at odds"), not a place.
             if not answered and asked.kind != "place":
-                return self._near_miss(question, asked, ranked[0], query or question)
+                return self._near_miss(question, self.kinds.what(asked), ranked[0], query or question)
             best = ranked[0]
         if kind in ("timeline", "comparison"):
             if kind == "timeline":  # an item of a timeline is a dated event: dated sentences first
@@ -359,11 +373,25 @@ class ExtractiveAnswerer:
         others = [c for c in ranked if c not in typed]
         return typed + others, True
 
-    def _near_miss(self, question: str, asked: Asked, closest: _Candidate, query: str) -> Answer:
-        """Not found: what the best passage does say [1], and that it does not say what was asked."""
+    def _near_miss(self, question: str, what: str, closest: _Candidate, query: str) -> Answer:
+        """Not found: what the best passage does say [1], and that it does not say ``what``."""
         statement = self._statement(closest, 1, query)
-        text = prompts.render("near_miss", what=self.kinds.what(asked), statement=statement)
+        text = prompts.render("near_miss", what=what, statement=statement)
         return Answer(question=question, text=text, found=False, citations=(self._cite(1, closest),))
+
+    def _unquoted(self, question: str, ranked: list[_Candidate]) -> str | None:
+        """A person the question asks to be quoted whom the passages mention but never let
+        speak (no sentence of theirs, and in none do they say, think or feel something)."""
+        if not asks_for_statement(question):
+            return None
+        speakers = {w for c in ranked if c.sentence.speaker for w in c.sentence.speaker.split()}
+        texts = [c.text for c in ranked]
+        for person in self.kinds.people(question):
+            words = set(person.split())
+            mentioned = any(words & set(re.findall(r"[\w’'-]+", t)) for t in texts)
+            if mentioned and not words & speakers and not self.kinds.voices(texts, person):
+                return person
+        return None
 
     def _unrelated(self, nouns: list[str], ranked: list[_Candidate]) -> list[str]:
         """The ``nouns`` (no article uses them) that no word of the candidate sentences is
@@ -429,7 +457,10 @@ class ExtractiveAnswerer:
         ``who`` questions lead with the speaker ("Xi Jinping: … [1]"); ``when`` questions
         with the date the sentence states for the event ("September 4, 2025: … [1]").
         """
-        text = excerpt(cand.text, question, self.idf, keep=cand.answer_span)
+        keep = cand.answer_span
+        if keep is None and asks_for_statement(question):  # what someone said: their words
+            keep = _quotation(cand.text)
+        text = excerpt(cand.text, question, self.idf, keep=keep)
         speaker = cand.sentence.speaker
         if lead == "who" and speaker:
             return f"{'Both sides' if speaker == JOINT else speaker}: {text} [{n}]"
@@ -442,6 +473,15 @@ class ExtractiveAnswerer:
             else:
                 text = f"{speaker}: {text}"
         return f"{text} [{n}]"
+
+
+_QUOTATION = re.compile(r"“[^”]{30,}”|\"[^\"]{30,}\"")
+
+
+def _quotation(text: str) -> tuple[int, int] | None:
+    """Where the longest quotation of a sentence is (of 30 characters or more)."""
+    quotes = [m.span() for m in _QUOTATION.finditer(text)]
+    return max(quotes, key=lambda span: span[1] - span[0]) if quotes else None
 
 
 def _by_article(chosen: list[_Candidate], statements: list[str]) -> str:

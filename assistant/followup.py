@@ -32,8 +32,16 @@ def _subjects(text: str) -> list[str]:
     return [m.strip() for m in _SUBJECT.findall(text)]
 
 
+def _names_something(question: str) -> bool:
+    """Whether the question names a person, place or thing (a capitalised word after its
+    first): one that names nothing ("What did the company say back?") leans on the turns
+    before it."""
+    return any(w.lstrip("\"“‘'(")[:1].isupper() for w in question.split()[1:])
+
+
 def standalone_query(question: str, conversation: Sequence[str] | None) -> str:
-    """The question, plus what the previous turn was about when the question refers back to it.
+    """The question, plus what the previous turn was about when the question refers back to it
+    (a pronoun, "and …", "what about …") or names nothing of its own.
 
     "And what did Luong Cuong propose on that?" after "What did Xi propose on railways?"
     becomes "And what did Luong Cuong propose on that? (What did propose on railways?)": the
@@ -41,7 +49,7 @@ def standalone_query(question: str, conversation: Sequence[str] | None) -> str:
     """
     question = question.strip()
     turns = earlier_turns(question, conversation)
-    if not turns or not _ANAPHORA.search(question):
+    if not turns or not (_ANAPHORA.search(question) or not _names_something(question)):
         return question
     previous = turns[-1]
     if _subjects(question):  # the follow-up asks about someone else: drop the earlier subject

@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import index
 from assistant.build import build_library
 from assistant.settings import Settings
 from index.library import Library
@@ -28,12 +29,17 @@ from index.types import Article
 log = logging.getLogger("bench.homes")
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "homes"
+# The analysis stored with each sentence (its split and speaker), of the index package in use
+# (answer_eval --code answers with another checkout's).
+ANALYSIS = [Path(index.__file__).resolve().parent / name for name in ("chunk.py", "speakers.py")]
 
 
 def home_key(articles: Sequence[Article], settings: Settings) -> str:
     digest = hashlib.sha256()
     for part in (settings.embedder, settings.chunk_tokens, settings.chunk_overlap_sentences):
         digest.update(f"{part}\x1f".encode())
+    for module in ANALYSIS:  # how sentences are split and attributed is stored too
+        digest.update(module.read_bytes())
     if settings.embedder_backend != "torch":  # torch homes keep the keys they had before backends
         digest.update(f"{settings.embedder_backend}\x1f".encode())
     for article in articles:

@@ -29,7 +29,9 @@ REPORTING_VERBS = (
     "suggested|called for|called on|urged|recommended|agreed|pledged|vowed|promised|"
     "thanked|congratulated|expressed|welcomed|praised|described|believes|believed|"
     "warned|argued|explained|insisted|acknowledged|confirmed|hoped|wished|asked|"
-    "requested|demanded|offered|invited|spoke|shared|exchanged|discussed"
+    "requested|demanded|offered|invited|spoke|shared|exchanged|discussed|revealed|responded|"
+    "replied|wrote|tweeted|commented|admitted|recalled|cautioned|conceded|complained|denied|"
+    "reported|signaled|signalled|indicated"
 )
 _VERB = re.compile(rf"\b(?:{REPORTING_VERBS})\b", re.IGNORECASE)
 
@@ -43,12 +45,16 @@ TITLE_WORDS = frozenset(
     sir lord madam excellency his her their standing committee congress assembly council
     ministry government central national people's people’s communist federal republic
     democratic socialist of the and a an cpc cpv politburo secretariat permanent
+    ceo cfo coo cto cio cmo executive officer founder co-founder cofounder chairperson
+    sen rep gov attorney judge justice commissioner professor prof gen lt col maj capt sgt adm
     """.split()
 )
+# The words that make a subject an organisation's voice: "A Roblox spokesperson said".
+_VOICE_WORDS = frozenset("spokesperson spokesman spokeswoman representative statement".split())
 # Capitalised at a sentence start but never a name.
 _NOT_NAMES = frozenset(
     "he she it they we i you this that these those there when while after before as in on "
-    "at for with from by both each all some".split()
+    "at for with from by both each all some why what how who where which".split()
 )
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _JOINT_SUBJECT = re.compile(
@@ -56,6 +62,10 @@ _JOINT_SUBJECT = re.compile(
 )
 _DESCRIPTION = re.compile(r"\b[Tt]he ([A-Z][a-z]+) (?:leader|president|side|part|head|guest|host)\b")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
+# "President of China Xi Jinping", "Ambassador to NATO Kurt Volker": what follows is no name.
+_PLACE_PREPOSITIONS = frozenset(("of", "to", "at", "for", "from"))
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
+_ACCORDING_TO = re.compile(r"\baccording to ([^,.;:!?\n“”\"]+)", re.IGNORECASE)
 _NAME_CONTINUES = re.compile(r" [A-Z][a-z]")
 
 
@@ -65,19 +75,52 @@ def _is_name_word(word: str) -> bool:
 
 
 def name_in_phrase(phrase: str) -> str | None:
-    """The person's name ending a title phrase: 'President of China Xi Jinping' -> 'Xi Jinping'."""
-    words = _WORD.findall(phrase)
+    """The person's name ending a title phrase: 'President of China Xi Jinping' -> 'Xi Jinping'.
+
+    Parentheticals are not part of it: 'Senator Elizabeth Warren (D-Mass.)' -> 'Elizabeth Warren'.
+    """
+    words = _WORD.findall(_PARENTHETICAL.sub(" ", phrase))
     run: list[str] = []
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
         if not _is_name_word(word):
             break
-        if i > 0 and words[i - 1].lower() == "of":  # "President of China": a place
+        if i > 0 and words[i - 1].lower() in _PLACE_PREPOSITIONS:  # "President of China": a place
             break
         run.insert(0, word)
         if len(run) == 3:
             break
     return " ".join(run) if run else None
+
+
+def speaker_in_phrase(phrase: str) -> str | None:
+    """Who speaks in a reporting verb's subject: the person's name ending it, else the
+    organisation an unnamed spokesperson speaks for ('A Roblox spokesperson' -> 'Roblox')."""
+    name = name_in_phrase(phrase)
+    if name:
+        return name
+    words = _WORD.findall(_PARENTHETICAL.sub(" ", phrase))
+    if not _VOICE_WORDS & {w.lower() for w in words}:
+        return None
+    run: list[str] = []
+    for word in words:
+        word = re.sub(r"[’']s$", "", word)
+        if _is_name_word(word):
+            run.append(word)
+        elif run:
+            break
+    return " ".join(run[:3]) or None
+
+
+def _speaker_before(sentence: str, found: Subject | None) -> str | None:
+    """When the parsed subject holds no name but stands before its verb, the name in the
+    words before the verb: the parse may cut "Former U.S. Ambassador to NATO Kurt Volker told"
+    at "Ambassador"."""
+    if found is None or speaker_in_phrase(found[0]):
+        return None
+    phrase, verb = found
+    where = sentence.find(phrase)
+    return speaker_in_phrase(_subject(sentence, verb)) if 0 <= where < verb else None
 
 
 def _country_key(word: str) -> str:
@@ -123,9 +166,13 @@ class _People:
         return matches[0] if len(matches) == 1 else None
 
 
+_BEFORE_VERB = re.compile(r"(?:\s+(?:has|have|had|also|then|later|again|further|[a-z]+ly))+\s*$")
+
+
 def _subject(sentence: str, verb_start: int) -> str:
-    """The clause before the reporting verb, without parentheticals like ', in turn,'."""
-    clauses = [c.strip() for c in sentence[:verb_start].split(",")]
+    """The clause before the reporting verb, without parentheticals like ', in turn,' and
+    without the auxiliaries and adverbs in front of the verb ('Luong Cuong has warmly')."""
+    clauses = [_BEFORE_VERB.sub("", c.strip()) for c in sentence[:verb_start].split(",")]
     for clause in reversed(clauses):
         if _WORD.search(clause) and any(w[0].isupper() or w.lower() in _PRONOUNS or w.lower() == "the"
                                          for w in _WORD.findall(clause)):
@@ -143,13 +190,22 @@ def _name_like(word: str, text: str) -> bool:
     return False
 
 
-def _collect_people(text: str, sentences: Sequence[str]) -> _People:
+def _collect_people(
+    text: str, sentences: Sequence[str], parsed: Sequence[Subject | None] | None = None
+) -> _People:
     people = _People()
     name_like: dict[str, bool] = {}  # one scan of the text per one-word name, not per statement
-    for sentence in sentences:
-        match = _VERB.search(sentence)
-        if match:
-            name = name_in_phrase(_subject(sentence, match.start()))
+    for i, sentence in enumerate(sentences):
+        found = parsed[i] if parsed else None
+        match = None if found else _VERB.search(sentence)
+        source = _ACCORDING_TO.search(sentence)
+        if found or match or source:
+            if found or match:
+                name = _speaker_before(sentence, found) or speaker_in_phrase(
+                    found[0] if found else _subject(sentence, match.start())
+                )
+            else:
+                name = speaker_in_phrase(source.group(1))
             if not name or len(name) == 1:
                 continue
             if " " not in name and name not in name_like:
@@ -158,6 +214,8 @@ def _collect_people(text: str, sentences: Sequence[str]) -> _People:
                 people.add(name)
     # A one-word name ("Xi") takes its fuller form where the text has one ("Xi Jinping").
     for name in list(people.names):
+        if name.isupper():  # an acronym is an organisation: "NATO Kurt Volker" is not its full name
+            continue
         longer = re.findall(rf"\b{re.escape(name)}(?: [A-Z][\w’'-]+)+", text)
         longer = [n for n in (name_in_phrase(x) for x in longer) if n and n.startswith(name)]
         if longer:
@@ -198,12 +256,13 @@ REPORTING_LEMMAS = frozenset(
     reaffirm reiterate assert declare announce propose suggest call urge recommend agree
     pledge vow promise thank congratulate express welcome praise describe believe warn
     argue explain insist acknowledge confirm hope wish ask request demand offer invite
-    speak share exchange discuss extend hold value
+    speak share exchange discuss extend hold value reveal respond reply write tweet comment
+    admit recall caution concede complain deny report signal indicate
     """.split()
 )
 
 
-_IRREGULAR_FORMS = frozenset("said told held spoke spoken".split())
+_IRREGULAR_FORMS = frozenset("said told held spoke spoken wrote written".split())
 _LOWER_WORD = re.compile(r"[a-z]+")
 
 
@@ -252,13 +311,51 @@ class ParsedSubjects:
     def _subject(doc) -> Subject | None:  # noqa: ANN001 - a spaCy Doc
         verbs = [t for t in doc if t.lower_ in _REPORTING_FORMS]
         verbs.sort(key=lambda t: (t.dep_ != "ROOT", t.i))
-        for verb in verbs:
-            subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if subjects:
-                tokens = list(subjects[0].subtree)
-                phrase = doc[tokens[0].i : tokens[-1].i + 1].text
-                return phrase, verb.idx
+        # A verb's own subject first; only then a participle's, through the verb it modifies.
+        for climb in (False, True):
+            for verb in verbs:
+                subject = _subject_of(verb, climb)
+                if subject is not None:
+                    return _noun_phrase(subject), verb.idx
         return None
+
+
+def _subject_of(verb, climb: bool):  # noqa: ANN001, ANN202 - spaCy Tokens
+    """The verb's subject, or (``climb``) for a participle without one the subject of the
+    verb it modifies: "Warren shamed Apple in a post, saying …" -> Warren."""
+    for _ in range(3 if climb else 1):
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return subjects[0]
+        if verb.dep_ not in _CARRIES_SUBJECT or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+# A participle or coordinated verb shares the subject of the verb it hangs on.
+_CARRIES_SUBJECT = frozenset(("advcl", "conj", "xcomp"))
+# What belongs to a subject's name: "U.S. Senator Elizabeth Warren", "the bank's chief economist".
+_NAME_PARTS = frozenset(("compound", "amod", "det", "poss", "nmod", "flat", "case", "nummod"))
+
+
+def _noun_phrase(head) -> str:  # noqa: ANN001 - a spaCy Token
+    """The subject's head with the words that name it, not its relative clauses or
+    appositions ("Ed Ternan, whose son … on Snapchat" -> "Ed Ternan"); a title's "of"/"for"
+    phrase stays ("a spokesperson for Roblox")."""
+    keep = [head]
+    for child in head.lefts:
+        if child.dep_ in _NAME_PARTS:
+            keep.extend(child.subtree)
+    titled = head.lower_ in TITLE_WORDS
+    voice = titled or head.lower_ in _VOICE_WORDS
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "for", "at") and voice:
+            keep.extend(child.subtree)
+        elif child.dep_ in ("flat", "compound") or (titled and child.dep_ in ("cc", "conj")):
+            keep.extend(child.subtree)  # "General Secretary and President Xi"
+    tokens = sorted(keep, key=lambda t: t.i)
+    return head.doc[tokens[0].i : tokens[-1].i + 1].text
 
 
 def attribute_speakers(
@@ -271,14 +368,19 @@ def attribute_speakers(
     """
     sentences = [text[s:e] for s, e in spans]
     parsed = subjects(sentences) if subjects else [None] * len(sentences)
-    people = _collect_people(text, sentences)
+    people = _collect_people(text, sentences, parsed)
     speakers: list[str | None] = []
+    explicit: list[bool] = []  # the sentence names its speaker (a reporting verb's subject)
+    paragraphs: list[list[int]] = []
     last_person: str | None = None
     running: str | None = None
     previous_end = 0
-    for (start, _end), sentence, found in zip(spans, sentences, parsed, strict=True):
-        if "\n\n" in text[previous_end:start] or "\n" in text[previous_end:start].strip(" "):
+    for i, ((start, _end), sentence, found) in enumerate(zip(spans, sentences, parsed, strict=True)):
+        gap = text[previous_end:start]
+        if not paragraphs or "\n\n" in gap or "\n" in gap.strip(" "):
             running = None  # a new paragraph ends a continued statement
+            paragraphs.append([])
+        paragraphs[-1].append(i)
         previous_end = _end
         speaker: str | None = None
         match = _VERB.search(sentence)
@@ -293,14 +395,48 @@ def attribute_speakers(
             elif description and people.by_country(description.group(1)):
                 speaker = people.by_country(description.group(1))
             else:
-                name = name_in_phrase(subject)
+                name = speaker_in_phrase(subject) or _speaker_before(sentence, found)
                 speaker = people.find(name) if name else None
+        source = _ACCORDING_TO.search(sentence)
+        if speaker is None and source:  # "…, according to CFO Tom Reyes."
+            name = speaker_in_phrase(source.group(1))
+            speaker = people.find(name) if name else None
+        explicit.append(speaker is not None)
         if speaker is None:
-            opening = " ".join(_WORD.findall(sentence)[:6])
+            # A reporting verb whose subject is no one known ("The actor added: “@Roblox …”")
+            # is not spoken by a name the sentence mentions; a continued statement may be.
+            # Nor is a quotation spoken by a name it mentions ("“I doubt that even if Trump …").
+            quoted = sentence.lstrip().startswith(_OPENING_QUOTES)
+            opening = "" if found or match or source or quoted else " ".join(_WORD.findall(sentence)[:6])
             speaker = people.find(opening) or running
         speakers.append(speaker)
         if speaker:
             running = speaker
             if speaker != JOINT:
                 last_person = speaker
+    _quoted_paragraphs(sentences, paragraphs, speakers, explicit)
     return speakers
+
+
+_OPENING_QUOTES = ("“", '"', "‘")
+
+
+def _quoted_paragraphs(
+    sentences: Sequence[str], paragraphs: list[list[int]], speakers: list[str | None], explicit: list[bool]
+) -> None:
+    """A paragraph that opens with a quotation is that of the speaker named where the quote
+    closes ('“A. B,” said X.'), else, with no attribution in it, a continuation of the
+    previous paragraph's speaker (news style continues a quote in a new paragraph)."""
+    before: str | None = None
+    for paragraph in paragraphs:
+        first = paragraph[0]
+        if sentences[first].lstrip().startswith(_OPENING_QUOTES) and not explicit[first]:
+            named = next((j for j in paragraph if explicit[j]), None)
+            who = speakers[named] if named is not None else before
+            if who:
+                for j in paragraph if named is None else paragraph[: paragraph.index(named)]:
+                    speakers[j] = who
+                if named is None:  # the rest of the paragraph continued from the wrong one
+                    for j in paragraph:
+                        speakers[j] = who
+        before = speakers[paragraph[-1]]

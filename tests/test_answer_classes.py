@@ -6,7 +6,8 @@ Classes: a synonym of the article's word ("envoys", "disputes", "trade wars"); a
 tagger may read as a noun ("hosted", "mention"); the fact at the end of a long sentence;
 "which X" questions; near-miss questions whose topic the articles cover but whose asked
 number, duration, date, amount or person they do not state; a topic no article mentions; the
-statement rather than its attribution.
+statement rather than its attribution; a speaker asked for by role ("the Vietnamese
+president"); a person the articles mention but never quote.
 """
 
 from __future__ import annotations

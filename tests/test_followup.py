@@ -30,3 +30,12 @@ def test_standalone_questions_are_left_alone():
     # The conversation may end with the question itself (the UI sends the whole history).
     question = "And what did he say on that?"
     assert standalone_query(question, [question]) == question
+
+
+def test_a_question_that_names_nothing_leans_on_the_turn_before():
+    earlier = ["Why are the two sisters suing Harbor Freight?"]
+    assert standalone_query("What did the company say back?", earlier) == (
+        "What did the company say back? (Why are the two sisters suing Harbor Freight?)"
+    )
+    # One that names its own subject stands alone.
+    assert standalone_query("What did Harbor Freight say?", earlier) == "What did Harbor Freight say?"

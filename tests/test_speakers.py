@@ -108,3 +108,52 @@ def test_a_capitalised_sentence_opener_is_not_a_person(parsed):
     speakers = attribute_speakers(text, spans, ParsedSubjects() if parsed else None)
     assert "Again" not in speakers
     assert speakers[0] == speakers[2] == "Frank Reich"  # "He" is the last person named
+
+
+def _speakers_of(text: str) -> dict[str, str | None]:
+    """Sentence (first five words) -> speaker, attributed with the shipped parser."""
+    spans = split_sentences(text)
+    speakers = attribute_speakers(text, spans, ParsedSubjects())
+    return {" ".join(text[s:e].split()[:5]): who for (s, e), who in zip(spans, speakers, strict=True)}
+
+
+# Newswire patterns the sample articles do not have (written for these tests).
+NEWSWIRE = (
+    "Harbor Freight reported weaker orders in the third quarter.\n\n"
+    '"We expect demand to recover next spring," said CEO Maria Okafor, adding that prices had '
+    'stabilised. "Frankly, our customers are still cautious about inventory."\n\n'
+    "Chief financial officer Tom Reyes said margins would narrow.\n\n"
+    '"The second half will be harder than the first."\n\n'
+    "Senator Paul Lindqvist (R-Iowa) criticised the merger in a post, saying "
+    "\u201cthis deal hurts farmers.\u201d\n\n"
+    "A Harbor Freight spokesperson responded that the company would appeal the ruling.\n\n"
+    "\u201cWe are reviewing the decision and will comment further next week.\u201d\n\n"
+    "Another analyst joked that the shares had nowhere to go but up."
+)
+
+
+@pytest.mark.parametrize(
+    ("opening", "speaker"),
+    [
+        ('"We expect demand to recover', "Maria Okafor"),  # inverted: said CEO <name>
+        ('"Frankly, our customers are still', "Maria Okafor"),  # same quote, next sentence
+        ('"The second half will be', "Tom Reyes"),  # a quote continued in a new paragraph
+        ("Senator Paul Lindqvist (R-Iowa) criticised the", "Paul Lindqvist"),  # participle "saying"
+        ("A Harbor Freight spokesperson responded", "Harbor Freight"),  # an organisation's voice
+        ("\u201cWe are reviewing the decision", "Harbor Freight"),  # its statement, quoted after
+        ("Another analyst joked that the", None),  # someone unnamed: not the running speaker
+    ],
+)
+def test_newswire_attribution(opening, speaker):
+    found = _speakers_of(NEWSWIRE)
+    [key] = [k for k in found if opening.startswith(k) or k.startswith(opening[: len(k)])]
+    assert found[key] == speaker, (key, found[key])
+
+
+def test_a_quote_paragraph_belongs_to_the_speaker_named_where_it_closes():
+    text = (
+        "Lena Ortiz said the talks were slow.\n\n"
+        '"We will get there." Union leader Sam Becker told reporters the talks would resume.'
+    )
+    found = _speakers_of(text)
+    assert found['"We will get there."'] == "Sam Becker"  # not Lena Ortiz, the one before

@@ -1,0 +1,129 @@
+"""People asked for by their role: "What did Nike's chief executive say?" asks for the person
+the article introduces as "CEO John Donahoe".
+
+A speaker's titles are the words the article puts next to their name ("finance chief Matthew
+Friend", "Governor Albert Bryan Jr.", "Rolf Habben Jansen, chief executive of Hapag-Lloyd,"),
+with the common executive abbreviations spelled out. The question's role is the subject of its
+speech verb ("the governor" in "What did the governor say?") or of "according to X", without
+the names in it; a speaker whose titles share the most of its words is the one asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from index.nlp import SpacyPipeline
+from index.terms import stem
+
+# Executive titles news writes as abbreviations: standard expansions.
+ABBREVIATIONS = {
+    "ceo": "chief executive",  # "officer" adds nothing: every chief is one
+    "cfo": "chief financial",
+    "coo": "chief operating",
+    "cto": "chief technology",
+    "cio": "chief information",
+    "cmo": "chief marketing",
+    "gov": "governor",
+    "sen": "senator",
+    "rep": "representative",
+    "dr": "doctor",
+    "prof": "professor",
+}
+_WORD = re.compile(r"[A-Za-z][\w-]*")
+# Words that never make a role, in a title or a question.
+_FUNCTION = frozenset(
+    "a an the of for at and or to in on with by his her its their our your this that who what "
+    "which when where why how did does do is was were be been has have had say said says think "
+    "about according".split()
+)
+# Questions about what someone said: only they ask for a speaker.
+_SPEECH = frozenset(
+    stem(w)
+    for w in "say said saying says tell told think thinks feel feels respond responded react reacted "
+    "comment commented according warn warned expect expects predict claim argue explain describe "
+    "propose proposed suggest answer reply replied view views".split()
+)
+BEFORE_WORDS = 4  # title words read in front of a mention ("Hapag-Lloyd CEO Rolf Habben Jansen")
+AFTER_WORDS = 8  # and in an apposition after it ("…, chief executive of Hapag-Lloyd,")
+
+
+def _words(text: str) -> list[str]:
+    out: list[str] = []
+    for word in _WORD.findall(text):
+        lower = re.sub(r"[’']s$", "", word.lower())
+        out.extend(ABBREVIATIONS.get(lower, lower).split())
+    return [w for w in out if w not in _FUNCTION]
+
+
+def titles(name: str, text: str) -> set[str]:
+    """Stems of the words next to any mention of ``name`` (or its last word) in ``text``."""
+    last = name.split()[-1]
+    found: set[str] = set()
+    for mention in re.finditer(rf"\b(?:{re.escape(name)}|{re.escape(last)})\b", text):
+        before = re.split(r"[.!?;:\n“”\"(]|,", text[max(0, mention.start() - 80) : mention.start()])[-1]
+        found.update(_words(before)[-BEFORE_WORDS:])
+        after = text[mention.end() : mention.end() + 120]
+        if after.startswith(","):  # an apposition: "Jansen, chief executive of Hapag-Lloyd,"
+            found.update(_words(re.split(r"[,.;:\n“”\"]", after[1:])[0])[:AFTER_WORDS])
+    return {stem(w) for w in found} - {stem(w) for w in name.lower().split()}
+
+
+_NLP = SpacyPipeline()
+
+
+def role_words(question: str) -> set[str]:
+    """Stems of the role the question names as the speaker: the words of the subject of its
+    speech verb, or of "according to X", but for names ("Nike's", "Seqirus"): "the Vietnamese
+    president", "Nike's chief executive", "the CSL Seqirus doctor"."""
+    doc = _NLP([question])[0]
+    speakers = []
+    for token in doc:
+        if token.lower_ == "according":  # "according to the doctor"
+            to = [p for p in token.children if p.lower_ == "to"]
+            speakers += [o for p in to for o in p.children if o.dep_ == "pobj"]
+        elif token.pos_ in ("VERB", "AUX") and {stem(token.lower_), stem(token.lemma_.lower())} & _SPEECH:
+            speakers += [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+    words = []
+    for head in speakers:
+        phrase = [t for left in head.lefts for t in left.subtree] + [head]
+        words += [t.text for t in phrase if t.is_alpha and not _a_name(t)]
+    return {stem(w) for w in _words(" ".join(words))}
+
+
+def _a_name(token) -> bool:  # noqa: ANN001 (a spaCy Token)
+    """A name in a role ("Nike's"), not a title abbreviation ("CFO") or a nationality."""
+    return token.pos_ == "PROPN" and token.ent_type_ != "NORP" and token.lower_ not in ABBREVIATIONS
+
+
+def asks_for_statement(question: str) -> bool:
+    """Whether the question asks what someone said ("What's Hapag-Lloyd's CEO saying…?")."""
+    return any(stem(w.lower()) in _SPEECH for w in _WORD.findall(question))
+
+
+def asked_by_role(
+    question: str, speakers: Iterable[tuple[str, str]], article_text: Callable[[str], str]
+) -> set[str]:
+    """The speakers (of ``(speaker, article_id)`` pairs) whose titles share the most role
+    words with the question; empty when none shares one."""
+    asked = role_words(question) - _SPEECH
+    if not asked or not asks_for_statement(question):
+        return set()
+    held: dict[str, set[str]] = {}  # speaker -> the asked role words their titles hold
+    texts: dict[str, str] = {}
+    for speaker, article_id in speakers:
+        if article_id not in texts:
+            texts[article_id] = article_text(article_id)
+        mine = titles(speaker, texts[article_id])
+        held.setdefault(speaker, set()).update(w for w in asked if any(_same_word(w, t) for t in mine))
+    # A word every speaker's titles hold ("chief") tells less than one only theirs do ("financial").
+    holders = {w: sum(w in words for words in held.values()) for w in asked}
+    score = {s: sum(1 / holders[w] for w in words) for s, words in held.items()}
+    best = max(score.values(), default=0.0)
+    return {s for s, v in score.items() if v == best} if best else set()
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Stems of one word: equal, or one extends the other ("financ" and "financi")."""
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 5 and long.startswith(short))
