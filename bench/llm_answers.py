@@ -14,10 +14,16 @@ Run from the repository root (one command after ``scripts/fetch_model.py``)::
     .venv/bin/python bench/llm_answers.py [--sets seed,news,multihop] [--multihop 100] [--threads 1]
 
 Reported per set, generated vs extractive: answerable questions answered with at least one
-verified generated sentence; shown sentences flagged as unsupported; shown citations whose
-passage holds the gold evidence; unanswerable questions refused; time to first token and
-total time (median), generation speed, and the machine's load average while it ran (other
-processes share the 2 cores). Raw answers go to bench/results/llm_answers.json.
+verified generated sentence; shown sentences flagged as unsupported; whether the sentences
+shown as verified are supported, judged without the verifier — by ``bench/llm_judge.py``
+(the labelled set's kinds checked by words against the cited passages) and by hand labels
+of the labelled set's kinds (``bench/data/llm_answers_labels.jsonl``, for the sentences of
+the committed run; a new sentence counts as unlabelled); answers holding the gold answer
+(MultiHop-RAG's answer when it is a name, not yes/no; the seed and news sets' answer terms);
+shown citations whose passage holds the gold evidence; unanswerable questions refused;
+time to first token and total time (median), generation speed, and the machine's load
+average while it ran (other processes share the 2 cores). Raw answers go to
+bench/results/llm_answers.json; ``--report`` renders the table again from them.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ SEED_DEV = SHARED / "seed_dev.jsonl"
 NEWS = REPO / "bench" / "data" / "news_questions.jsonl"
 MULTIHOP = SHARED / "external" / "multihop_rag"
 RESULTS = REPO / "bench" / "results" / "llm_answers.json"
+LABELS = REPO / "bench" / "data" / "llm_answers_labels.jsonl"
+FAITHFUL = ("verbatim", "shortened", "paraphrase", "merged")
 
 
 def jsonl(path: Path) -> list[dict]:
@@ -74,7 +82,7 @@ def multihop_items(n: int) -> list[dict]:
         facts = [e["fact"] for e in r["evidence_list"]]
         kind = "none" if r["question_type"] == "null_query" else "answer"
         items.append({"id": f"mh{i:04d}", "question": r["query"], "kind": kind, "evidence": facts,
-                      "type": r["question_type"]})  # fmt: skip
+                      "type": r["question_type"], "gold": r["answer"]})  # fmt: skip
     return items
 
 
@@ -115,8 +123,51 @@ def ask(assistant: Assistant, item: dict) -> dict:
         "citations_with_evidence": sum(holds(c.passage.chunk.text, evidence) for c in answer.citations),
         "draft": draft, "answer": answer.text,
         "statements": [{"text": s.text, "verified": s.verified, "problem": s.problem, "support": s.support,
-                        "similarity": s.similarity} for s in shown],
+                        "similarity": s.similarity, "markers": list(s.markers)} for s in shown],
+        "cited": [{"n": c.n, "sentence": c.sentence, "article": c.passage.chunk.article_id,
+                   "title": c.passage.title, "passage": c.passage.chunk.text} for c in answer.citations],
+        "gold": item.get("gold"), "evidence": evidence, "answer_terms": item.get("answer_terms"),
     }  # fmt: skip
+
+
+def holds_gold(row: dict) -> bool | None:
+    """Does the answer name the gold answer? None where the set has no usable gold (yes/no)."""
+    text = " ".join(row["answer"].lower().replace("’", "'").split())
+    gold = (row.get("gold") or "").strip().rstrip(".").lower()
+    if gold:
+        return None if gold in ("yes", "no", "insufficient information") else gold in text
+    groups = row.get("answer_terms") or []
+    return all(any(t.lower() in text for t in group) for group in groups) if groups else None
+
+
+def judge_rows(result: dict) -> None:
+    """Each verified generated sentence judged without the verifier: by bench/llm_judge.py
+    against the passages it cites, and by its hand label where the labels file has one."""
+    from bench.llm_judge import judge_many
+
+    labels = {}
+    if LABELS.is_file():
+        for label in jsonl(LABELS):
+            labels[(label["id"], " ".join(label["sentence"].split()))] = label
+    pending = []
+    for rows in result["sets"].values():
+        for row in rows["generated"]:
+            cited = {c["n"]: c["passage"] for c in row.get("cited", [])}
+            for s in row["statements"]:
+                label = labels.get((row["id"], " ".join(s["text"].split())))
+                s["label"] = label["label"] if label else None
+                s["answers"] = label.get("answers") if label else None
+                if s["verified"]:
+                    markers = [m for m in s.get("markers", []) if m in cited]
+                    pending.append((s, None, (s["text"], [cited[m] for m in markers])))
+                    pending += [(s, m, (s["text"], [cited[m]])) for m in markers]
+    verdicts = judge_many([p for _, _, p in pending])
+    for (s, marker, _), verdict in zip(pending, verdicts, strict=True):
+        seen = {"supported": verdict.supported, "kinds": list(verdict.kinds), "detail": verdict.detail}
+        if marker is None:
+            s["judge"] = seen
+        else:  # each citation on its own: does the passage of [n] alone support the sentence?
+            s.setdefault("judge_by_marker", {})[str(marker)] = seen
 
 
 def share(a: int, b: int) -> str:
@@ -131,15 +182,20 @@ def summarise(rows: list[dict], generated: bool) -> dict[str, str]:
     answerable = [r for r in rows if r["kind"] == "answer"]
     none = [r for r in rows if r["kind"] == "none"]
     cited = sum(r["citations"] for r in answerable)
+    gold = [holds_gold(r) for r in answerable]
     out = {
         "questions (answerable / not)": f"{len(answerable)} / {len(none)}",
         "answerable answered": share(sum(r["found"] for r in answerable), len(answerable)),
         "citations shown holding the gold evidence": share(
             sum(r["citations_with_evidence"] for r in answerable), cited),
+        "answer holds the gold answer (names / answer terms)": share(
+            sum(g is True for g in gold), sum(g is not None for g in gold)),
         "unanswerable refused": share(sum(not r["found"] for r in none), len(none)),
         "total time, median (s)": median([r["total_s"] for r in rows]),
     }  # fmt: skip
     if generated:
+        verified = [s for r in rows for s in r["statements"] if s["verified"]]
+        labelled = [s for s in verified if s.get("label")]
         shown = sum(r["verified_sentences"] + r["flagged_sentences"] for r in rows)
         out |= {
             "answerable with ≥1 verified generated sentence": share(
@@ -152,6 +208,21 @@ def summarise(rows: list[dict], generated: bool) -> dict[str, str]:
             "shown generated sentences flagged unsupported": share(
                 sum(r["flagged_sentences"] for r in rows), shown
             ),
+            "verified sentences supported by the word judge (bench/llm_judge.py)": share(
+                sum(s.get("judge", {}).get("supported", False) for s in verified), len(verified)
+            ),
+            "their citations whose own passage supports the sentence (word judge)": share(
+                sum(j["supported"] for s in verified for j in s.get("judge_by_marker", {}).values()),
+                sum(len(s.get("judge_by_marker", {})) for s in verified),
+            ),
+            "verified sentences hand-labelled supported": share(
+                sum(s.get("label") in FAITHFUL for s in labelled), len(labelled)
+            )
+            + (f", {len(verified) - len(labelled)} unlabelled" if len(labelled) < len(verified) else ""),
+            "hand-labelled verified sentences that answer the question (partly)": share(
+                sum(s.get("answers") == "yes" for s in labelled), len(labelled)
+            )
+            + f" ({sum(s.get('answers') == 'partly' for s in labelled)})",
             "unanswerable given a generated answer": share(
                 sum(r["mode"] == "generated" for r in none), len(none)
             ),
@@ -195,7 +266,11 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=RESULTS, help="raw answers (the table goes beside it, .md)"
     )
+    parser.add_argument("--report", action="store_true", help="only judge and tabulate the answers in --out")
     args = parser.parse_args()
+    if args.report:
+        report(json.loads(args.out.read_text(encoding="utf-8")), args.out)
+        return
     setup_run(1)
     if not args.base_url and not args.model.is_file():
         raise SystemExit(
@@ -243,9 +318,16 @@ def main() -> None:
                 args.out.write_text(
                     json.dumps(result, indent=1, ensure_ascii=False)
                 )  # partial results survive
-    args.out.with_suffix(".md").write_text(table(result) + "\n")
+    report(result, args.out)
+
+
+def report(result: dict, out: Path) -> None:
+    """Judge the verified sentences, store them with the raw answers, write the table beside."""
+    judge_rows(result)
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    out.with_suffix(".md").write_text(table(result) + "\n")
     print(table(result))
-    print(f"\nwrote {args.out} and {args.out.with_suffix('.md')}")
+    print(f"\nwrote {out} and {out.with_suffix('.md')}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""One question through the real 1.5B model: llama.cpp in-process and an OpenAI-compatible server.
+"""One question through the real 1.5B model: in-process, via an OpenAI-compatible server, in the UI.
 
 Opt-in (``real_model``): the model is 1.1 GB and an answer takes from ~30 s on idle cores
 to minutes on busy ones, so these run only when asked::
@@ -11,20 +11,25 @@ file can be given with ``NEWSQA_TEST_GGUF``). The server is llama-cpp-python's o
 (``python -m llama_cpp.server``) on a free 127.0.0.1 port, with bounded waits. What is
 asserted is what the product shows — every shown citation verified, or a labelled
 fallback — and that the model was asked the constrained (JSON) way and streamed sentences,
-not JSON. Whether the model's answer survives verification is measured, over many
+not JSON. The browser test drives ``python app.py`` (llama.cpp in-process, one thread) in
+Debian's chromium and checks that the draft grows in the chat before the checked answer
+replaces it, and that the answer's ``[n]`` chip opens its highlighted source.
+Whether the model's answer survives verification is measured, over many
 questions, by bench/llm_answers.py, not asserted here.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from live_server import free_port, wait_for
+from live_server import CHROMIUM, SAMPLE, chromium_browser, free_port, live_app, wait_for
 
 from assistant.build import build_assistant
 from assistant.types import Answer
@@ -116,3 +121,75 @@ def test_one_question_through_the_openai_compatible_server(server, sample_assist
     answer, streamed = stream(assistant, RAILWAY)
     assert_shown_citations_verified(answer)
     assert streamed and not streamed.lstrip().startswith("{")
+
+
+# Every change of the chat's text, in order, recorded by the page itself (a poll from Python
+# could miss states between two looks).
+RECORD_CHAT = """() => {
+  window.__states = [];
+  const chat = document.querySelector('#chat');
+  const note = () => {
+    const text = chat.innerText;
+    if (window.__states[window.__states.length - 1] !== text) window.__states.push(text);
+  };
+  new MutationObserver(note).observe(chat, {subtree: true, childList: true, characterData: true});
+}"""
+PENDING = ("Writing the answer", "Checking every citation")
+NOT_SUPPORTED = "language model"  # every fallback notice names the model and why it is not shown
+
+
+def draft_of(state: str) -> str | None:
+    """The draft shown while the answer is pending (the question and the status taken off)."""
+    at = min((state.find(p) for p in PENDING if p in state), default=-1)
+    if at < 0:
+        return None
+    return state[:at].split(RAILWAY, 1)[-1].strip()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(1200)
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt install chromium)")
+def test_the_ui_streams_a_real_model_answer_then_a_clickable_citation(gguf, tmp_path):
+    env = {"NEWSQA_LLM": "llamacpp", "NEWSQA_LLM_MODEL_PATH": str(gguf), "NEWSQA_LLM_THREADS": "1",
+           "NEWSQA_LLM_TEMPERATURE": "0", "NEWSQA_LLM_TIMEOUT": "900"}  # fmt: skip
+    with live_app(tmp_path, [SAMPLE], env) as base, chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(base + "/", wait_until="load")
+        page.locator("#chat").wait_for(timeout=60_000)
+        page.evaluate(RECORD_CHAT)
+        page.locator("#question textarea").fill(RAILWAY)
+        started = time.monotonic()
+        page.locator("#ask").click()
+        page.locator("#sources .nq-source").first.wait_for(timeout=900_000)  # bounded: 15 min
+        seconds = time.monotonic() - started
+        page.wait_for_timeout(500)  # the last mutation recorded
+        states = page.evaluate("window.__states")
+        chat = page.locator("#chat").inner_text()
+        page.screenshot(path=str(tmp_path / "real-model-chat.png"))
+        drafts = [d for d in map(draft_of, states) if d]
+        fallback = NOT_SUPPORTED in chat and "shown instead" in chat
+        chip = page.locator("#chat a.nq-cite").first
+        chip.wait_for(timeout=10_000)
+        target = chip.get_attribute("href")
+        chip.click()
+        page.wait_for_timeout(900)  # the smooth scroll
+        card = page.locator(target)
+        marked = card.locator("mark.nq-support").first.text_content() or ""
+        in_view = card.bounding_box()
+    record = {"seconds": round(seconds, 1), "states": len(states), "partial_drafts": len(set(drafts)),
+              "mode": "fallback" if fallback else "generated", "first_draft": drafts[:1],
+              "last_draft": drafts[-1:], "final": chat, "chip": target, "marked": marked}  # fmt: skip
+    print(json.dumps(record, ensure_ascii=False, indent=1))
+    # progressive: the draft grew over several distinct states before the final answer
+    assert len(set(drafts)) >= 2, states
+    assert len(drafts[-1]) > len(drafts[0])
+    assert not any(p in chat for p in PENDING)  # the draft was replaced by the checked answer
+    # the final answer: a chip that opens its source card with the supporting sentence marked;
+    # a fallback says so (the model's answer was not shown) and quotes the articles instead
+    assert target and target.startswith("#nq-t1-c") and marked.strip()
+    assert in_view is not None
+    if fallback:
+        assert "shown instead" in chat
+    else:
+        shown = {int(n) for n in re.findall(r"\[(\d+)\]", chat)}
+        assert shown and shown == set(range(1, len(shown) + 1))
