@@ -16,6 +16,7 @@ log = logging.getLogger("bench.scale")
 
 RATE_GOAL = 0.8
 FP32_GOAL = 1.5  # issue 21: ours end to end at least 1.5x the model's raw fp32 encoder
+SEARCH_P95_GOAL_MS, ASK_P95_GOAL_MS = 100, 300  # issue 21, at 100,000 chunks
 
 
 def size_label(n: int) -> str:
@@ -263,7 +264,39 @@ def markdown(result: dict) -> str:
             + ", ".join(f"{k} ({stores[k]['built_at']})" for k in cached)
             + "."
         )
-    return "\n".join(lines + notes + profile_sections(stores, sizes)) + "\n"
+    return "\n".join(lines + notes + goal_lines(result) + profile_sections(stores, sizes)) + "\n"
+
+
+def _check(value: float | None, limit: float, unit: str = "×", at_least: bool = False) -> str:
+    if value is None:
+        return "not measured"
+    met = value >= limit if at_least else value <= limit
+    return f"{value:,.{1 if unit == ' ms' else 2}f}{unit} ({'met' if met else 'NOT met'})"
+
+
+def goal_lines(result: dict) -> list[str]:
+    """Issue 21's goals at the large size, checked against this run's figures."""
+    stores = result.get("stores", {})
+    o, n = stores.get("ours-large"), stores.get("naive-large")
+    fp32 = result.get("ingestion", {}).get("ours", {}).get("e2e_over_raw_fp32")
+    if not o or o.get("p95_ms") is None:
+        return []
+    label = size_label(result["sizes"]["large"])
+    n = n or {}
+    return [
+        "",
+        f"Goals at {label} (issue 21), from the figures above:",
+        "",
+        f"- search p95 ≤ {SEARCH_P95_GOAL_MS} ms: {_check(o.get('p95_ms'), SEARCH_P95_GOAL_MS, ' ms')}",
+        f"- search p95 ≤ 2× naive: {_check(ratio(o.get('p95_ms'), n.get('p95_ms')), 2.0)}",
+        f"- whole answer (`ask`) p95 ≤ {ASK_P95_GOAL_MS} ms: "
+        + _check(o.get("ask_p95_ms"), ASK_P95_GOAL_MS, " ms"),
+        "- peak RSS after the searches ≤ 1.2× naive: "
+        + _check(ratio(o.get("search_peak_rss_mib"), n.get("search_peak_rss_mib")), 1.2),
+        f"- store on disk ≤ 1.3× naive: {_check(ratio(o.get('disk_mib'), n.get('disk_mib')), 1.3)}",
+        f"- end-to-end ingestion ≥ {FP32_GOAL}× the raw fp32 encoder: "
+        + _check(fp32, FP32_GOAL, at_least=True),
+    ]
 
 
 def profile_sections(stores: dict, sizes: dict) -> list[str]:

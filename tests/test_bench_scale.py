@@ -120,6 +120,7 @@ def test_quick_run_reports_every_figure(tmp_path: Path) -> None:
         assert [s["batches"] for s in segments][0] == 1 and segments[1]["batches"] >= 1
     assert "build time (s) | " in (out / "scale.md").read_text()
     assert "### Profile breakdown (ours)" in (out / "scale.md").read_text()
+    assert "Goals at 80 (issue 21)" in (out / "scale.md").read_text()
     assert (out / "scale.md").read_text().count("(2 segments)") == 2
 
     ratios = result["ours_vs_naive"]
