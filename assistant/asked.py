@@ -24,13 +24,20 @@ from index.nlp import SpacyPipeline
 from index.speakers import REPORTING_LEMMAS
 from index.terms import terms
 
-Expected = Literal["number", "amount", "duration", "date", "person", "place"]
+Expected = Literal["number", "amount", "duration", "date", "person", "place", "outcome"]
 
 # The wh-phrases whose answer is a thing of one kind, tried in order.
 _PATTERNS: list[tuple[Expected, re.Pattern[str]]] = [
     ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)),
     ("number", re.compile(r"\bhow many\b", re.I)),
-    ("amount", re.compile(r"\bhow much\b|\bwhat (?:percentage|share|proportion|fraction)\b", re.I)),
+    (
+        "amount",
+        re.compile(
+            r"\bhow much\b|\bwhat (?:percentage|share|proportion|fraction)\b"
+            r"|\bwhat (?:did|does|do|will|would)\b[^?]*\bcost\b",  # "What did a ticket cost?"
+            re.I,
+        ),
+    ),
     (
         "date",
         re.compile(
@@ -79,10 +86,14 @@ _ENTITIES: dict[Expected, frozenset[str]] = {
 @dataclass(frozen=True)
 class Asked:
     """The kind of answer a question wants (None: any statement may answer it), and for
-    "how many X" the counted noun X."""
+    "how many X" the counted noun X. An outcome ("Did the court throw out the suit?", "What
+    did the commission decide?") has the question's ``subject`` words and, for "what did X
+    decide", its ``verb``."""
 
     kind: Expected | None
     counted: str = ""
+    verb: str = ""
+    subject: tuple[str, ...] = ()
 
 
 class AnswerKinds:
@@ -101,6 +112,7 @@ class AnswerKinds:
             "date": "when",
             "place": "where",
             "person": "who",
+            "outcome": "how it turned out",
         }.get(asked.kind or "", "that")
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
@@ -112,9 +124,35 @@ class AnswerKinds:
                     after = re.search(r"\bhow many\s+([a-z][a-z-]*)", question, re.I)
                     counted = after.group(1).lower() if after else ""
                 return Asked(kind, counted)
-        noun = _asked_noun(self._nlp([question])[0])
+        doc = self._nlp([question])[0]
+        noun = _asked_noun(doc)
         if noun and (kind := self._prototype(noun)):
             return Asked(kind)
+        return self._outcome(doc)
+
+    def _outcome(self, question) -> Asked:  # noqa: ANN001 (a spaCy Doc)
+        """An outcome question: "What did X <decide, or a verb close to it> …?".
+
+        (Yes/no questions, "Did the court throw out the suit?", are not read as outcomes yet:
+        their answer is as often a noun ("mutual visits by Xi") as a clause.)
+        """
+        root = next((t for t in question if t.dep_ == "ROOT"), None)
+        if root is None or root.pos_ != "VERB" or root.lemma_.lower() in REPORTING_LEMMAS | _THINKING_LEMMAS:
+            return Asked(None)
+        subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        # A person who "concludes" says what they think (a statement); a court, a regulator
+        # or a board decides.
+        if any(c.ent_type_ == "PERSON" or c.pos_ == "PRON" for c in subjects):
+            return Asked(None)
+        subject = tuple(
+            t.lemma_.lower() for c in subjects for t in c.subtree if t.is_alpha and not t.is_stop
+        )
+        verb = root.lemma_.lower()
+        first = next((t for t in question if t.is_alpha), None)
+        if first is not None and first.lower_ == "what" and subject:
+            closest = float(self.vectors.closest([verb], list(_DECIDING))[0])
+            if verb in _DECIDING or closest >= PROTOTYPE_SIMILARITY:
+                return Asked("outcome", verb=verb, subject=subject)
         return Asked(None)
 
     def _prototype(self, noun: str) -> Expected | None:
@@ -136,6 +174,9 @@ class AnswerKinds:
         if asked.kind is None:
             return [(0, len(s)) for s in sentences]
         question_doc, *docs = self._nlp([question, *sentences])
+        if asked.kind == "outcome":
+            focus = {w: name for w, name in _focus(question_doc).items() if w not in asked.subject}
+            return [self._outcome_in(doc, asked, focus) for doc in docs]
         named = set(words_of(question))
         focus = _focus(question_doc)
         people = {w for ent in question_doc.ents if ent.label_ == "PERSON" for w in words_of(ent.text)}
@@ -181,6 +222,40 @@ class AnswerKinds:
                     if verb in REPORTING_LEMMAS or verb in _THINKING_LEMMAS:
                         return True
         return False
+
+    def _outcome_in(self, doc, asked: Asked, focus: dict[str, bool]) -> tuple[int, int] | None:  # noqa: ANN001
+        """The verb of a clause that reports the outcome as done: its subject is the question's
+        (or close to it: "judge" for "court"), it is not future, hypothetical, negated, still
+        going on or only intended ("moved to dismiss", "has yet to", "must commence", "has
+        been assessing"), it is about the rest of the question, and for "what did X decide"
+        its verb is close to the question's."""
+        for verb in doc:
+            if verb.pos_ != "VERB" or not _realis(verb):
+                continue
+            if asked.verb and not self._close_verb(verb.lemma_.lower(), asked.verb):
+                continue
+            if asked.subject and not self._same_subject(verb, asked.subject):
+                continue
+            if self._about(_clause(verb), focus) or not focus:
+                return (verb.idx, verb.idx + len(verb.text))
+        return None
+
+    def _close_verb(self, verb: str, asked: str) -> bool:
+        return verb == asked or float(self.vectors.closest([asked], [verb])[0]) >= OUTCOME_VERB_SIMILARITY
+
+    def _same_subject(self, verb, subject: tuple[str, ...]) -> bool:  # noqa: ANN001 (a spaCy Token)
+        """Whether the verb's subject (or a passive's agent) is the question's subject."""
+        heads = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        heads += [o for c in verb.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"]
+        if not heads and verb.dep_ == "conj":  # "The judge heard the case and dismissed it"
+            heads = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        words = [t.lemma_.lower() for h in heads for t in h.subtree if t.is_alpha and not t.is_stop]
+        if not words:
+            return False
+        if set(words) & set(subject):
+            return True
+        common = [w for w in subject if w.isalpha()]
+        return bool(common) and float(self.vectors.closest(common, words).max()) >= SUBJECT_SIMILARITY
 
     def _things(self, doc, asked: Asked, named: set[str]) -> list:  # noqa: ANN001 (spaCy Doc -> Spans)
         """The spans of ``doc`` that are of the asked kind and not named by the question."""
@@ -231,6 +306,29 @@ class AnswerKinds:
             set(terms(counted)) & set(terms(" ".join(after)))
             or self.vectors.closest([counted], after)[0] >= COUNTED_SIMILARITY
         )
+
+
+# Outcome questions: "What did X <one of these, or a verb close to one>?"
+_DECIDING = ("decide", "conclude", "rule", "determine", "find", "resolve", "approve", "reject", "settle")
+# A clause's verb answers "what did X decide" when this close to the asked verb (GloVe: decide /
+# conclude 0.75, decide / assess 0.63, replace / push 0.53).
+OUTCOME_VERB_SIMILARITY = 0.7
+# The clause's subject is the question's when a word of it is this close (court / judge).
+SUBJECT_SIMILARITY = 0.6
+_IRREALIS = frozenset("will would could should may might must can shall 'll wo ca".split())
+
+
+def _realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
+    """Whether the verb reports something done: not negated, modal, an infinitive ("moved to
+    dismiss"), still going on ("has been assessing") or not yet done ("has yet to")."""
+    children = list(verb.children)
+    if any(c.dep_ == "neg" or c.lower_ == "yet" for c in children):
+        return False
+    if any(c.dep_ in ("aux", "auxpass") and (c.lower_ in _IRREALIS or c.lower_ == "to") for c in children):
+        return False
+    if verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_ == "be" for c in children):
+        return False
+    return verb.tag_ in ("VBD", "VBN", "VBZ", "VBP")
 
 
 # Verbs of thought and view: their subject voices a statement as a reporting verb's does.

@@ -30,7 +30,7 @@ from assistant import prompts
 from assistant.asked import AnswerKinds, Asked
 from assistant.meaning import CLOSE, Closeness, WordVectors, credit, words_of
 from assistant.news import EVENT_DATE, Kind, article_label, event_date, question_kind, without_dates
-from assistant.roles import asked_by_role, asks_for_statement
+from assistant.roles import asked_by_role, asks_for_statement, speaker_phrases
 from assistant.sentences import EmbeddingCache
 from assistant.types import Answer, Citation
 from index.embed import SentenceEmbedder
@@ -197,9 +197,11 @@ class ExtractiveAnswerer:
         return sorted(candidates, key=lambda c: c.rank, reverse=True)
 
     def _speakers_asked(self, question: str, candidates: list[_Candidate]) -> set[str]:
-        """The people whose statements the question asks for: the speakers it names, unless
-        it asks who ("Who hosted the banquet for Xi?" names Xi as the guest, not the host)."""
-        if self.kinds.expected(question).kind == "person":
+        """The people whose statements the question asks for: the speakers it names when it
+        asks what someone said, thought or proposed, unless it asks who ("Who hosted the
+        banquet for Xi?" names Xi as the guest, not the host; "Why did the Rogers sisters sit
+        out the talks?" asks for a reason, not for a Rogers' statement)."""
+        if self.kinds.expected(question).kind == "person" or not asks_for_statement(question):
             return set()
         named = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
         if named or self.article_text is None:
@@ -384,12 +386,14 @@ class ExtractiveAnswerer:
         speak (no sentence of theirs, and in none do they say, think or feel something)."""
         if not asks_for_statement(question):
             return None
-        speakers = {w for c in ranked if c.sentence.speaker for w in c.sentence.speaker.split()}
+        speakers = {c.sentence.speaker for c in ranked if c.sentence.speaker not in (None, JOINT)}
         texts = [c.text for c in ranked]
-        for person in self.kinds.people(question):
+        asked = " ".join(speaker_phrases(question))  # not "Epstein" in "what did X say about Epstein"
+        for person in (p for p in self.kinds.people(question) if p in asked):
             words = set(person.split())
             mentioned = any(words & set(re.findall(r"[\w’'-]+", t)) for t in texts)
-            if mentioned and not words & speakers and not self.kinds.voices(texts, person):
+            spoke = any(words <= set(s.split()) or set(s.split()) <= words for s in speakers)  # "Xi Jinping"
+            if mentioned and not spoke and not self.kinds.voices(texts, person):
                 return person
         return None
 

@@ -42,7 +42,8 @@ _SPEECH = frozenset(
     stem(w)
     for w in "say said saying says tell told think thinks feel feels respond responded react reacted "
     "comment commented according warn warned expect expects predict claim argue explain describe "
-    "propose proposed suggest answer reply replied view views".split()
+    "propose proposed suggest answer reply replied view views stress emphasize emphasise call "
+    "urge agree state mention talk express announce pledge promise regret".split()
 )
 BEFORE_WORDS = 4  # title words read in front of a mention ("Hapag-Lloyd CEO Rolf Habben Jansen")
 AFTER_WORDS = 8  # and in an apposition after it ("…, chief executive of Hapag-Lloyd,")
@@ -72,23 +73,36 @@ def titles(name: str, text: str) -> set[str]:
 _NLP = SpacyPipeline()
 
 
+def _speaker_phrases(question: str) -> list[list]:
+    """The noun phrases the question names as speakers (token lists): the subject of its
+    speech verb, or the object of "according to"."""
+    doc = _NLP([question])[0]
+    heads = []
+    for token in doc:
+        if token.lower_ == "according":  # "according to the doctor"
+            to = [p for p in token.children if p.lower_ == "to"]
+            heads += [o for p in to for o in p.children if o.dep_ == "pobj"]
+        elif token.is_alpha and token.pos_ in ("VERB", "AUX") and _is_speech(token):
+            heads += [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return [[t for left in head.lefts for t in left.subtree] + [head] for head in heads]
+
+
+def speaker_phrases(question: str) -> list[str]:
+    """The text of the noun phrases the question names as speakers ("Edward Rogers" in
+    "What did Edward Rogers say about his sisters' lawsuit?")."""
+    return [" ".join(t.text for t in phrase) for phrase in _speaker_phrases(question)]
+
+
 def role_words(question: str) -> set[str]:
     """Stems of the role the question names as the speaker: the words of the subject of its
     speech verb, or of "according to X", but for names ("Nike's", "Seqirus"): "the Vietnamese
     president", "Nike's chief executive", "the CSL Seqirus doctor"."""
-    doc = _NLP([question])[0]
-    speakers = []
-    for token in doc:
-        if token.lower_ == "according":  # "according to the doctor"
-            to = [p for p in token.children if p.lower_ == "to"]
-            speakers += [o for p in to for o in p.children if o.dep_ == "pobj"]
-        elif token.pos_ in ("VERB", "AUX") and {stem(token.lower_), stem(token.lemma_.lower())} & _SPEECH:
-            speakers += [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
-    words = []
-    for head in speakers:
-        phrase = [t for left in head.lefts for t in left.subtree] + [head]
-        words += [t.text for t in phrase if t.is_alpha and not _a_name(t)]
+    words = [t.text for phrase in _speaker_phrases(question) for t in phrase if t.is_alpha and not _a_name(t)]
     return {stem(w) for w in _words(" ".join(words))}
+
+
+def _is_speech(token) -> bool:  # noqa: ANN001 (a spaCy Token)
+    return bool(_SPEECH & {stem(token.lower_), stem(token.lemma_)})
 
 
 def _a_name(token) -> bool:  # noqa: ANN001 (a spaCy Token)

@@ -49,6 +49,9 @@ def _unwrap(body: str) -> str:
     return "".join(out)[:-1]
 
 
+_CONTINUES = frozenset(",;:)")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` of ``text``, whitespace trimmed, in order.
 
@@ -69,7 +72,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 found = cursor + len(body[cursor:]) - len(body[cursor:].lstrip())
             end = min(found + len(piece), len(body))
             if end > found:
-                spans.append((base + found, base + end))
+                if spans and piece[0] in _CONTINUES and spans[-1][0] >= base:
+                    # "Next came JPMorgan Chase., in September, for $75 million.": a piece that
+                    # opens with a comma continues the sentence the segmenter cut at the period.
+                    spans[-1] = (spans[-1][0], base + end)
+                else:
+                    spans.append((base + found, base + end))
             cursor = end
         if cursor < len(body) and body[cursor:].strip():  # text pysbd dropped
             rest = body[cursor:]

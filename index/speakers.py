@@ -212,11 +212,18 @@ def _collect_people(
                 name_like[name] = _name_like(name, text)
             if " " in name or name_like[name]:
                 people.add(name)
-    # A one-word name ("Xi") takes its fuller form where the text has one ("Xi Jinping").
+    # A one-word name ("Xi") takes its fuller form where the text introduces it by one ("Xi
+    # Jinping" before any "Xi" alone): a later "Apple ID" is not Apple's full name.
     for name in list(people.names):
         if name.isupper():  # an acronym is an organisation: "NATO Kurt Volker" is not its full name
             continue
-        longer = re.findall(rf"\b{re.escape(name)}(?: [A-Z][\w’'-]+)+", text)
+        alone = re.search(rf"\b{re.escape(name)}\b(?! [A-Z])", text)
+        first_alone = alone.start() if alone else len(text)
+        longer = [
+            m.group()
+            for m in re.finditer(rf"\b{re.escape(name)}(?: [A-Z][\w’'-]+)+", text)
+            if m.start() < first_alone
+        ]
         longer = [n for n in (name_in_phrase(x) for x in longer) if n and n.startswith(name)]
         if longer:
             people.add(max(longer, key=longer.count))
@@ -316,8 +323,21 @@ class ParsedSubjects:
             for verb in verbs:
                 subject = _subject_of(verb, climb)
                 if subject is not None:
-                    return _noun_phrase(subject), verb.idx
+                    return _noun_phrase(_named_instead(subject)), verb.idx
         return None
+
+
+def _named_instead(subject):  # noqa: ANN001, ANN202 - spaCy Tokens
+    """For a pronoun, the named subject of the sentence's main verb before it: "Senator
+    Warren shamed Apple in a post, saying “…,” she wrote" -> Warren."""
+    if subject.lower_ not in _PRONOUNS:
+        return subject
+    doc = subject.doc
+    first = next((t for t in doc if t.dep_ == "ROOT"), None)  # the parser may split a long quote
+    named = [c for c in first.children if c.dep_ == "nsubj" and c.i < subject.i] if first is not None else []
+    if named and named[0].text[:1].isupper() and named[0].lower_ not in _PRONOUNS.keys() | _NOT_NAMES:
+        return named[0]
+    return subject
 
 
 def _subject_of(verb, climb: bool):  # noqa: ANN001, ANN202 - spaCy Tokens

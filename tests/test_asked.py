@@ -21,6 +21,7 @@ def kinds() -> AnswerKinds:
         ("how long did the dock strike last", "duration"),
         ("How much did the new stadium cost?", "amount"),
         ("What was the total cost of the bridge?", "amount"),
+        ("What did a seat at the final cost on average?", "amount"),
         ("When will the summit be held?", "date"),
         ("In which year did the company go public?", "date"),
         ("Where did the ministers meet?", "place"),
@@ -30,6 +31,10 @@ def kinds() -> AnswerKinds:
         ("What did the central bank say about inflation?", None),
         ("Why did the talks collapse?", None),
         ("Which agreements were signed?", None),
+        ("What did the appeals court decide about the merger?", "outcome"),
+        ("What did the regulator conclude about the app's tracking?", "outcome"),
+        ("What did Maria Okafor conclude about demand?", None),  # a person's view: a statement
+        ("What did the board propose?", None),  # a proposal is said, not decided
     ],
 )
 def test_expected_kind_comes_from_the_question_grammar(kinds, question, kind):
@@ -105,3 +110,19 @@ def test_a_sentence_whose_root_is_not_a_verb_is_read_to_the_end(kinds):
     sentence = "The rows (=progressions) starting with a = 3, 6, or 9 contain at most one prime number."
     (span,) = kinds.holds([sentence], kinds.expected(question), question)
     assert span is None or sentence[span[0] : span[1]].strip()
+
+
+@pytest.mark.parametrize(
+    "sentence,holds",
+    [
+        ("The regulator concluded in March that the app broke privacy law.", True),
+        ("The regulator has been assessing the app's tracking for months.", False),  # still going on
+        ("The regulator has yet to reach a conclusion on the app's tracking.", False),
+        ("The regulator must open an investigation into the app's tracking, a senator said.", False),
+        ("The company moved to have the regulator's inquiry into the app's tracking dropped.", False),
+    ],
+)
+def test_an_outcome_is_a_done_decision_of_the_asked_subject(kinds, sentence, holds):
+    question = "What did the regulator conclude about the app's tracking?"
+    asked = kinds.expected(question)
+    assert (kinds.holds([sentence], asked, question)[0] is not None) == holds

@@ -163,3 +163,14 @@ def test_split_sentences_are_exact_and_never_cross_paragraphs():
     assert pieces[0].startswith("Dr. Smith arrived at 9 a.m.")
     assert pieces[-1] == "Last paragraph without a full stop"
     assert "".join(pieces).replace(" ", "") == "".join(text.split())
+
+
+def test_a_piece_opening_with_a_comma_continues_its_sentence():
+    """A stray period ("Chase.,") is not the end of a sentence: the piece after it opens with
+    a comma and belongs to it."""
+    text = "Next came Harbor Freight., in September, for $75 million. Nobody admitted wrongdoing."
+    pieces = [text[s:e] for s, e in split_sentences(text)]
+    assert pieces == [
+        "Next came Harbor Freight., in September, for $75 million.",
+        "Nobody admitted wrongdoing.",
+    ]

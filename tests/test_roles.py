@@ -45,3 +45,9 @@ def test_no_role_no_preference():
 def test_role_words_are_the_common_nouns():
     assert role_words("What did Nike's CEO say?") >= {"chief", "execut"}
     assert "nike" not in role_words("What did Nike's CEO say?")
+
+
+def test_contractions_and_possessives_are_read():
+    assert role_words("What's Harbor Freight's CEO saying about the outlook?") >= {"chief", "execut"}
+    question = "When's the best time to buy, according to the company's analyst?"
+    assert role_words(question) == {"compan", "analys"}  # stems

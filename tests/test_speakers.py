@@ -157,3 +157,13 @@ def test_a_quote_paragraph_belongs_to_the_speaker_named_where_it_closes():
     )
     found = _speakers_of(text)
     assert found['"We will get there."'] == "Sam Becker"  # not Lena Ortiz, the one before
+
+
+def test_a_pronoun_after_a_long_quote_is_the_sentence_s_own_subject():
+    text = (
+        "Finance chief Tom Reyes said margins would narrow.\n\n"
+        "Senator Paul Lindqvist criticised the merger in a post, saying “The deal hurts farmers. "
+        "Prices will rise for everyone who buys seed,” he wrote."
+    )
+    found = _speakers_of(text)
+    assert found["Senator Paul Lindqvist criticised the"] == "Paul Lindqvist"  # not the last speaker
