@@ -12,6 +12,7 @@ with ``--base-url``. Question sets:
 Run from the repository root (one command after ``scripts/fetch_model.py``)::
 
     .venv/bin/python bench/llm_answers.py [--sets seed,news,multihop] [--multihop 100] [--threads 1]
+    .venv/bin/python bench/llm_answers.py --base-url http://127.0.0.1:11434/v1 --model-name qwen2.5:7b
 
 Reported per set, generated vs extractive: answerable questions answered with at least one
 verified generated sentence; shown sentences flagged as unsupported; whether the sentences
@@ -235,12 +236,33 @@ def summarise(rows: list[dict], generated: bool) -> dict[str, str]:
     return out
 
 
+def judge_accuracy() -> str:
+    """The word judge's held-out accuracy from bench/results/llm_judge.json, in words."""
+    from bench.llm_judge import RESULTS as JUDGE
+
+    if not JUDGE.is_file():
+        return "has not been measured (run bench/llm_judge.py)"
+    measured = json.loads(JUDGE.read_text(encoding="utf-8"))
+    cells = measured["by_allowed_new"][str(measured["chosen"])]["heldout"]
+    (fa, fn), (ua, un) = cells["all faithful"], cells["all unfaithful"]
+    return f"accepts {fa / fn:.0%} of the faithful claims and rejects {ua / un:.0%} of the unfaithful"
+
+
 def table(result: dict) -> str:
     lines = [
         f"# Generated answers ({result['model']}) vs extractive",
         "",
         f"{result['when']}; {result['machine']}; llama.cpp threads {result['threads']}; "
         f"output {result['output']}. Other processes shared the CPU: see the load averages.",
+        "",
+        "*Supported* is judged without the verifier: by `bench/llm_judge.py` (each unfaithful kind of",
+        "the verifier's labelled set checked by words against the cited passages; on the labelled",
+        f"set's held-out half it {judge_accuracy()})",
+        "and by hand labels of the same kinds (`bench/data/llm_answers_labels.jsonl`, written for",
+        "this run after reading the passages, with the word judge's verdict in view). *Answer the",
+        "question*: a supported sentence that gives what was asked (hand label). Gold answer:",
+        "MultiHop-RAG's answer where it is a name (not yes/no), the other sets' answer terms; the",
+        "generated column counts what was shown, the fallback's quotes included.",
         "",
     ]
     for name, sets in result["sets"].items():
@@ -255,6 +277,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=default_dir() / NAME, help="the GGUF file")
     parser.add_argument("--base-url", help="an OpenAI-compatible endpoint instead of llama.cpp in-process")
+    parser.add_argument(
+        "--model-name", default="", help="the model the endpoint serves (vLLM, Ollama, OpenAI)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (default 1: see README)")
     parser.add_argument("--sets", default="seed,news,multihop")
     parser.add_argument("--multihop", type=int, default=100, help="MultiHop-RAG questions")
@@ -276,12 +301,16 @@ def main() -> None:
         raise SystemExit(
             f"error: no model at {args.model}; run .venv/bin/python scripts/fetch_model.py first"
         )
-    llm = {"llm": "openai", "llm_base_url": args.base_url} if args.base_url else {
-        "llm": "llamacpp", "llm_model_path": args.model, "llm_threads": args.threads}  # fmt: skip
+    if args.base_url:
+        llm = {"llm": "openai", "llm_base_url": args.base_url, "llm_model": args.model_name}
+        name = f"{args.model_name or 'the model'} at {args.base_url}"
+    else:
+        llm = {"llm": "llamacpp", "llm_model_path": args.model, "llm_threads": args.threads}
+        name = args.model.name
     result = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "model": args.base_url or args.model.name, "threads": args.threads, "output": args.output,
+        "model": name, "threads": args.threads, "output": args.output,
         "sets": {},
     }  # fmt: skip
     chosen = args.sets.split(",")
