@@ -56,6 +56,7 @@ def build_assistant(settings: Settings, library: Library | None = None) -> Assis
             unsupported=settings.unsupported,
             timeout=settings.llm_timeout,
             backend=f"language model ({describe(settings)})",
+            output=settings.llm_output,
         )
     return Assistant(
         library,

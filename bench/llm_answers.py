@@ -25,6 +25,12 @@ shown citations whose passage holds the gold evidence; unanswerable questions re
 time to first token and total time (median), generation speed, and the machine's load
 average while it ran (other processes share the 2 cores). Raw answers go to
 bench/results/llm_answers.json; ``--report`` renders the table again from them.
+
+``--rescore`` checks the saved verified sentences again with the current verifier, without
+the model, with and without its word check (``MAX_NEW_TERMS``), and counts them against the
+hand labels (bench/results/llm_rescore.md). The cited passages are found again by chunking
+their articles as the product does (else rebuilt from the saved text), so "before" is the
+current verifier without the word check, not the saved verdict.
 """
 
 from __future__ import annotations
@@ -285,14 +291,18 @@ def main() -> None:
     parser.add_argument("--multihop", type=int, default=100, help="MultiHop-RAG questions")
     parser.add_argument("--limit", type=int, default=0, help="at most this many questions per set (0: all)")
     parser.add_argument(
-        "--output", default="auto", choices=("auto", "text"), help="JSON-constrained or free text"
+        "--output", default="auto", choices=("auto", "json", "text"), help="JSON-constrained or free text"
     )
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument(
         "--out", type=Path, default=RESULTS, help="raw answers (the table goes beside it, .md)"
     )
     parser.add_argument("--report", action="store_true", help="only judge and tabulate the answers in --out")
+    parser.add_argument("--rescore", action="store_true", help="re-verify the saved sentences (see above)")
     args = parser.parse_args()
+    if args.rescore:
+        rescore(json.loads(args.out.read_text(encoding="utf-8")), args.out.with_name("llm_rescore.md"))
+        return
     if args.report:
         report(json.loads(args.out.read_text(encoding="utf-8")), args.out)
         return
@@ -315,7 +325,13 @@ def main() -> None:
     }  # fmt: skip
     chosen = args.sets.split(",")
     with tempfile.TemporaryDirectory(prefix="newsqa-llm-bench-") as tmp:
-        settings = Settings(home=Path(tmp) / "home", llm_timeout=600, llm_max_tokens=args.max_tokens, **llm)
+        settings = Settings(
+            home=Path(tmp) / "home",
+            llm_timeout=600,
+            llm_max_tokens=args.max_tokens,
+            llm_output=args.output,
+            **llm,
+        )
         jobs: list[tuple[str, list[dict], Assistant]] = []
         if {"seed", "news"} & set(chosen):
             sample = build_assistant(settings)
@@ -333,7 +349,6 @@ def main() -> None:
                 ("multihop", multihop_items(args.multihop), build_assistant(settings, library=library))
             )
         for name, items, assistant in jobs:
-            assistant.generator.output = args.output
             assistant.warm_up()
             extractive = Assistant(assistant.library, assistant.retriever, assistant.answerer, generator=None)
             items = items[: args.limit] if args.limit else items
@@ -357,6 +372,100 @@ def report(result: dict, out: Path) -> None:
     out.with_suffix(".md").write_text(table(result) + "\n")
     print(table(result))
     print(f"\nwrote {out} and {out.with_suffix('.md')}")
+
+
+def rescore(result: dict, out: Path) -> None:
+    """The saved verified sentences verified again, without and with the word check, per hand label."""
+    from assistant.verify import MAX_NEW_TERMS, CitationVerifier
+    from bench.calibrate_multihop import load_corpus
+    from bench.verifier_set import load_articles
+    from index.build import build_library
+    from index.chunk import split_sentences
+    from index.types import Chunk, Passage, Sentence
+
+    labels = (
+        {(x["id"], " ".join(x["sentence"].split())): x for x in jsonl(LABELS)} if LABELS.is_file() else {}
+    )
+    articles = {a.id: a for a, _ in load_articles()}
+    articles.update({a.id: a for a in load_corpus(MULTIHOP / "corpus.json")})
+    with tempfile.TemporaryDirectory(prefix="newsqa-rescore-") as tmp:
+        library = build_library(Settings(home=Path(tmp) / "home"))
+        before = CitationVerifier(library.embedder, max_new_terms=None)
+        after = CitationVerifier(library.embedder, max_new_terms=MAX_NEW_TERMS)
+        chunks: dict[str, list[Chunk]] = {}
+
+        def passage(cited: dict) -> tuple[Passage, bool]:
+            """The cited passage as the product indexed it (sentences, speakers, source, date);
+            rebuilt from the saved text (no speakers, source or date) if its article is not found."""
+            article = articles.get(cited["article"])
+            if article is not None:
+                if article.id not in chunks:
+                    chunks[article.id] = library.chunk(article)
+                for chunk in chunks[article.id]:
+                    if " ".join(chunk.text.split()) == " ".join(cited["passage"].split()):
+                        return Passage(chunk=chunk, title=article.title, date=article.date,
+                                       source=article.source, url=article.url), True  # fmt: skip
+            text = cited["passage"]
+            spans = tuple(Sentence(start=a, end=b) for a, b in split_sentences(text))
+            chunk = Chunk(
+                article_id=cited["article"], position=0, start=0, end=len(text), text=text, sentences=spans
+            )
+            return Passage(chunk=chunk, title=cited["title"]), False
+
+        rows = []
+        for set_name, runs in result["sets"].items():
+            for row in runs["generated"]:
+                passages = {c["n"]: passage(c) for c in row.get("cited", [])}
+                for s in row["statements"]:
+                    markers = [m for m in s.get("markers", []) if m in passages]
+                    if not s["verified"] or not markers:
+                        continue
+                    cited = [passages[m][0] for m in markers]
+                    text = f"{s['text'].rstrip()} " + "".join(f"[{i}]" for i in range(1, len(cited) + 1))
+                    label = labels.get((row["id"], " ".join(s["text"].split())))
+                    was, now = before.check(text, cited)[0], after.check(text, cited)[0]
+                    rows.append({
+                        "set": set_name, "id": row["id"], "text": s["text"],
+                        "label": label["label"] if label else None,
+                        "indexed": all(passages[m][1] for m in markers),
+                        "before": was.verified, "after": now.verified, "problem": now.problem,
+                        "markers": [len(was.markers), len(now.markers)],
+                    })  # fmt: skip
+    supported = [r for r in rows if r["label"] in FAITHFUL]
+    unsupported = [r for r in rows if r["label"] and r["label"] not in FAITHFUL]
+    lines = [
+        "# Saved verified sentences of the 1.5B model, verified again (`bench/llm_answers.py --rescore`)",
+        "",
+        f"The {len(rows)} sentences shown as verified in {result['when']}'s run "
+        "(bench/results/llm_answers.json), checked again against the passages they cited, found again",
+        f"by chunking their articles as the product does ({sum(r['indexed'] for r in rows)} of {len(rows)}; "
+        "the others rebuilt from the saved text, without speakers, source or date); hand labels from",
+        "bench/data/llm_answers_labels.jsonl. *Before*: the",
+        f"current verifier without the word check; *after*: at most {MAX_NEW_TERMS} content terms of the",
+        "sentence absent from the cited passage.",
+        "",
+        "| hand label | n | verified before | verified after |",
+        "|---|---|---|---|",
+    ]
+    for name, group in (("supported (faithful kinds)", supported), ("unsupported", unsupported)):
+        was, now = sum(r["before"] for r in group), sum(r["after"] for r in group)
+        lines.append(f"| {name} | {len(group)} | {was} | {now} |")
+    kept = sum(r["markers"][0] for r in rows)
+    lines += [
+        "",
+        f"Citations of these sentences kept: {kept} before, {sum(r['markers'][1] for r in rows)} after.",
+        "",
+        "Sentences the word check rejects:",
+        "",
+    ]
+    lines += [
+        f"- {r['set']} {r['id']} ({r['label']}): {r['text']} — {r['problem']}"
+        for r in rows
+        if r["before"] and not r["after"]
+    ]
+    out.write_text("\n".join(lines) + "\n")
+    out.with_suffix(".json").write_text(json.dumps(rows, indent=1, ensure_ascii=False))
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,13 @@ when every sentence of it is verified. Reported per half (``tune``: thresholds c
 there; ``heldout``: reported) and per kind: the share accepted (faithful kinds: should be
 high) or rejected (unfaithful kinds: should be high).
 
-    .venv/bin/python bench/verifier_eval.py [--label NAME] [--min-support 0.6]
+    .venv/bin/python bench/verifier_eval.py [--label NAME] [--min-support 0.6] [--max-new-terms 2]
+    .venv/bin/python bench/verifier_eval.py --rescore LABEL --max-new-terms 2 --label NAME
+
+``--rescore`` re-decides the claims of a recorded run with another word check
+(``--max-new-terms``, -1: none) without embedding or parsing them again: the word check is
+the last condition of ``CitationVerifier.passes``, so a claim is accepted when the recorded
+run accepted it and its words pass (exact while the rest of the verifier is unchanged).
 
 Results are merged into bench/results/verifier.json under ``--label`` and the table of
 every label is written to bench/results/verifier.md.
@@ -29,7 +35,7 @@ import os  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 
-from assistant.verify import CitationVerifier  # noqa: E402
+from assistant.verify import MAX_NEW_TERMS, CitationVerifier, new_words  # noqa: E402
 from bench.verifier_set import OUT as SET  # noqa: E402
 from bench.verifier_set import load_articles  # noqa: E402
 from index.build import build_library  # noqa: E402
@@ -81,22 +87,42 @@ def evaluate(verifier: CitationVerifier, items: list[dict], passages: dict[str, 
         if hasattr(verifier, "passes"):  # the features behind the decision, for the threshold sweep
             sup = verifier.support(" ".join(s.text for s in statements), 1, passage)
             row.update(similarity=round(sup.similarity, 4), clause_similarity=round(sup.clause_similarity, 4),
-                       missing=list(sup.missing), conflicts=list(sup.conflicts))  # fmt: skip
+                       missing=list(sup.missing), conflicts=list(sup.conflicts),
+                       new_words=list(sup.new_words))  # fmt: skip
         rows.append(row)
     return rows
 
 
-def decide(row: dict, min_similarity: float, min_clause: float, roles: bool) -> bool:
+def decide(
+    row: dict, min_similarity: float, min_clause: float, roles: bool, max_new: int | None = MAX_NEW_TERMS
+) -> bool:
     """Would a verifier with these settings accept the claim (from its recorded features)?"""
     return (
         row["similarity"] >= min_similarity
         and not row["missing"]
         and not (roles and row["conflicts"])
         and row["clause_similarity"] >= min_clause
+        and (max_new is None or len(row.get("new_words", ())) <= max_new)
     )
 
 
-def sweep(rows: list[dict], floor: float = 0.85) -> tuple[float, float, bool]:
+def rescore(recorded: dict, items: list[dict], max_new: int | None) -> list[dict]:
+    """The rows of a recorded run decided again with the word check ``max_new``."""
+    by_id = {i["id"]: i for i in items}
+    with tempfile.TemporaryDirectory(prefix="newsqa-verifier-") as tmp:
+        passages, _ = passages_by_article(Path(tmp) / "home")
+    rows = []
+    for row in recorded["rows"]:
+        item = by_id[row["id"]]
+        words = new_words(item["claim"], cited_passage(item, passages[item["article_id"]]))
+        ok = max_new is None or len(words) <= max_new
+        rows.append({**row, "new_words": list(words), "accepted": row["accepted"] and ok})
+    return rows
+
+
+def sweep(
+    rows: list[dict], floor: float = 0.85, max_new: int | None = MAX_NEW_TERMS
+) -> tuple[float, float, bool]:
     """Settings with the best detector F1 on the tune half that accept >= ``floor`` of the
     faithful claims (macro over faithful kinds)."""
     tune = [r for r in rows if r["split"] == "tune"]
@@ -104,7 +130,7 @@ def sweep(rows: list[dict], floor: float = 0.85) -> tuple[float, float, bool]:
     for t in [x / 100 for x in range(40, 81, 2)]:
         for tc in [x / 100 for x in range(0, 71, 5)]:
             for roles in (True, False):
-                marked = [{**r, "accepted": decide(r, t, tc, roles)} for r in tune]
+                marked = [{**r, "accepted": decide(r, t, tc, roles, max_new)} for r in tune]
                 s = summary(marked)["tune"]
                 faithful = [s["kinds"][k] for k in FAITHFUL if s["kinds"][k]["n"]]
                 if min(c["correct"] / c["n"] for c in faithful) < floor:
@@ -202,11 +228,28 @@ def main() -> None:
     parser.add_argument("--min-clause", type=float, default=0.5)
     parser.add_argument("--split", choices=("both", "heldout"), default="both", help="heldout: no sweep")
     parser.add_argument("--no-roles", action="store_true", help="switch the role/polarity check off")
+    parser.add_argument("--max-new-terms", type=int, default=MAX_NEW_TERMS, help="-1: no word check")
+    parser.add_argument("--rescore", metavar="LABEL", help="re-decide a recorded run (see above)")
     parser.add_argument("--note", default="")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    max_new = None if args.max_new_terms < 0 else args.max_new_terms
     items = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     items = [i for i in items if args.split == "both" or i["split"] == args.split]
+    if args.rescore:
+        results = json.loads(RESULTS.read_text())
+        rows = rescore(results[args.rescore], items, max_new)
+        results[args.label] = {
+            "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "min_support": results[args.rescore]["min_support"],
+            "note": args.note or f"`{args.rescore}` re-decided with max_new_terms {max_new}",
+            "summary": summary(rows),
+            "rows": rows,
+        }
+        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        TABLE.write_text(table(results))
+        print(table(results))
+        return
     with tempfile.TemporaryDirectory(prefix="newsqa-verifier-") as tmp:
         passages, embedder = passages_by_article(Path(tmp) / "home")
         try:
@@ -215,6 +258,7 @@ def main() -> None:
                 args.min_support,
                 min_clause_similarity=args.min_clause,
                 check_roles=not args.no_roles,
+                max_new_terms=max_new,
             )
         except TypeError:  # a verifier version without these settings
             verifier = CitationVerifier(embedder, min_similarity=args.min_support)
@@ -223,8 +267,8 @@ def main() -> None:
         took = time.perf_counter() - started
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if args.split == "both" and rows and "similarity" in rows[0]:
-        t, tc, roles = sweep(rows)
-        swept = [{**r, "accepted": decide(r, t, tc, roles)} for r in rows]
+        t, tc, roles = sweep(rows, max_new=max_new)
+        swept = [{**r, "accepted": decide(r, t, tc, roles, max_new)} for r in rows]
         results[f"{args.label}, swept"] = {
             "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "min_support": t,

@@ -145,12 +145,28 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(default=SecretStr(""), description="API key of the `openai` endpoint.")
     ollama_url: str = Field(default="http://127.0.0.1:11434", description="Address of the Ollama server.")
     llm_model_path: Path | None = Field(default=None, description="The .gguf file `llamacpp` loads.")
-    llm_threads: int = Field(default=0, ge=0, description="CPU threads of `llamacpp` (0: its default).")
+    llm_threads: int = Field(
+        default=1,
+        ge=0,
+        description=(
+            "CPU threads of `llamacpp` for reading the prompt and generating (0: llama.cpp's own "
+            "choice). 1 answered in 20.6 s against 29.6 s for 0 on a busy 2-core machine "
+            "(bench/results/llm_threads.md)."
+        ),
+    )
     llm_timeout: float = Field(
         default=60.0, gt=0, description="Seconds to wait for the model before showing the extractive answer."
     )
     llm_max_tokens: int = Field(default=400, ge=16, description="Longest generated answer, in tokens.")
     llm_temperature: float = Field(default=0.1, ge=0.0, le=2.0, description="Sampling temperature.")
+    llm_output: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description=(
+            "How the model is asked to answer: `json` constrains the output to a JSON answer where "
+            "the backend can (grammar, JSON schema, Ollama format) and falls back to free text "
+            "where it refuses; `auto` is the same; `text` asks for free text with [n] markers."
+        ),
+    )
     min_support: float = Field(
         default=0.6,
         ge=0.0,

@@ -246,3 +246,28 @@ def test_a_server_that_rejects_json_output_is_asked_again_in_free_text(sample_as
         hits = server.hits
     assert hits == 3  # a json_schema, a json_object with the schema, then free text
     assert answer.mode == "fallback" and "HTTP 500" in answer.notice
+
+
+def test_llm_output_setting_reaches_the_generator(sample_assistant, fresh_settings, monkeypatch):
+    monkeypatch.setenv("NEWSQA_LLM_OUTPUT", "text")
+    assert Settings(home=fresh_settings.home).llm_output == "text"
+    monkeypatch.setenv("NEWSQA_LLM_OUTPUT", "yaml")
+    with pytest.raises(ValueError, match="llm_output"):
+        Settings(home=fresh_settings.home)
+    assert fresh_settings.llm_output == "auto" and fresh_settings.llm_threads == 1
+    # "text": free text is asked for at once, no JSON schema first
+    body = '{"error": {"message": "response_format.type: Input should be \'text\' or \'json_object\'"}}'
+    with ScriptedHTTP(500, body, 0) as server:
+        settings = fresh_settings.model_copy(
+            update={
+                "llm": "openai",
+                "llm_base_url": f"{server.url}/v1",
+                "llm_timeout": 5.0,
+                "llm_output": "text",
+            }
+        )
+        assistant = build_assistant(settings, library=sample_assistant.library)
+        assert assistant.generator.output == "text"
+        answer = assistant.ask(RAILWAY)
+        hits = server.hits
+    assert hits == 1 and answer.mode == "fallback"

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.verify import CitationVerifier, answer_sentences, facts, split_markers
+from assistant.verify import (
+    MAX_NEW_TERMS,
+    CitationVerifier,
+    answer_sentences,
+    facts,
+    new_words,
+    split_markers,
+)
+from index.types import Chunk, Passage
 
 RAILWAY = "What did Xi propose on railways?"
 JOINT_COMMITTEE = "Joint Committee for Railway Cooperation"
@@ -95,8 +103,63 @@ def test_one_good_marker_of_several_is_enough_and_only_it_survives(verifier, rai
     passages, n = railway_passages
     other = next(i for i in range(1, len(passages) + 1) if "Railway" not in passages[i - 1].chunk.text)
     [checked] = verifier.check(
-        "Xi suggested the first meeting of the Joint Committee for Railway Cooperation "
-        f"[{other}][{n}].",
+        f"Xi suggested the first meeting of the Joint Committee for Railway Cooperation [{other}][{n}].",
         passages,
     )
     assert checked.verified and checked.markers == (n,) and set(checked.cited) == {n, other}
+
+
+TRADE = "What did Xi say about trade?"
+TRADE_SOURCE = "Commercial wars will undermine the international trading system"
+
+
+@pytest.fixture(scope="module")
+def trade_passages(sample_assistant):
+    passages = sample_assistant.retrieve(TRADE)
+    found = [i for i, p in enumerate(passages, 1) if TRADE_SOURCE in p.chunk.text]
+    assert found, "the passage with Xi's words on trade must be retrieved"
+    return passages, found[0]
+
+
+def test_new_words_are_the_statement_words_whose_term_the_passage_lacks():
+    text = "Xi said trade wars undermine the trading system."
+    passage = Passage(
+        chunk=Chunk(article_id="a", position=0, start=0, end=len(text), text=text), title="Talks"
+    )
+    # "traded" and "wars" share the passage's terms (stems); stopwords never count
+    assert new_words("Xi traded wars with the system.", passage) == ()
+    assert new_words("Xi said the talks ended a long feud, sadly.", passage) == (
+        "ended",
+        "long",
+        "feud",
+        "sadly",
+    )
+
+
+def test_a_sentence_restating_the_question_as_fact_is_rejected(embedder, trade_passages):
+    """A 1.5B model's answer to "What did Xi say about trade?" (bench/results/llm_answers.json,
+    a09): on topic, close in meaning to the cited passage, but none of its claims is there."""
+    passages, n = trade_passages
+    sentence = (
+        "Xi Jinping stressed that China and Viet Nam should respond to external uncertainties with the "
+        "stability of their friendly cooperation and the superiority of their socialist systems, and "
+        f"propel the ship of the community with a shared future to navigate the right way [{n}]."
+    )
+    [unchecked] = CitationVerifier(embedder, max_new_terms=None).check(sentence, passages)
+    assert unchecked.verified, "without the word check the meaning alone lets it through"
+    [checked] = CitationVerifier(embedder).check(sentence, passages)
+    assert not checked.verified and checked.markers == ()
+    assert checked.problem.startswith("the cited source does not mention")
+    assert "uncertainties" in checked.problem
+
+
+def test_a_faithful_paraphrase_with_a_word_or_two_of_its_own_is_accepted(verifier, trade_passages):
+    passages, n = trade_passages
+    assert verifier.max_new_terms == MAX_NEW_TERMS == 2
+    [checked] = verifier.check(
+        "Commercial wars would seriously harm the international trading system and the stability of "
+        f"the world economic order [{n}].",
+        passages,
+    )
+    assert checked.verified and checked.markers == (n,), checked.problem
+    assert new_words(checked.text, passages[n - 1]) == ("seriously", "harm")
