@@ -203,7 +203,13 @@ class ExtractiveAnswerer:
         out the talks?" asks for a reason, not for a Rogers' statement)."""
         if self.kinds.expected(question).kind == "person" or not asks_for_statement(question):
             return set()
-        named = named_people(question, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+        # An outlet is named as where something was reported ("as reported by The Verge"),
+        # not as a speaker, even where an article quotes it.
+        outlets = [set(c.passage.source.lower().split()) for c in candidates if c.passage.source]
+        speakers = {c.sentence.speaker for c in candidates if c.sentence.speaker}
+        named = named_people(
+            question, {s for s in speakers if not any(set(s.lower().split()) <= o for o in outlets)}
+        )
         if named or self.article_text is None:
             return named
         # Asked by role: "What did Nike's chief executive say?" asks for "CEO John Donahoe".

@@ -9,6 +9,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import run_in_executor
 
+from assistant import prompts
 from assistant.extractive import ExtractiveAnswerer
 from assistant.followup import standalone_query
 from assistant.generate import GenerativeAnswerer
@@ -120,6 +121,10 @@ class Assistant:
         query = self.standalone(question, conversation)
         with self.lock:
             scope = self.retriever.scope(query)
+            if scope.missing:  # "according to a Bloomberg article" with no Bloomberg article here
+                text = prompts.render("missing_outlet", outlets=" or ".join(scope.missing))
+                yield AnswerEvent(kind="answer", answer=Answer(question=question, text=text, found=False))
+                return
             passages = self.retriever.passages(query, where=where, scope=scope)
             if self.generator is None:
                 answer = self.answerer.answer(question, passages, query=query)

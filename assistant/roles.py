@@ -43,7 +43,7 @@ _SPEECH = frozenset(
     for w in "say said saying says tell told think thinks feel feels respond responded react reacted "
     "comment commented according warn warned expect expects predict claim argue explain describe "
     "propose proposed suggest answer reply replied view views stress emphasize emphasise call "
-    "urge agree state mention talk express announce pledge promise regret".split()
+    "urge agree state talk express announce pledge promise regret".split()
 )
 BEFORE_WORDS = 4  # title words read in front of a mention ("Hapag-Lloyd CEO Rolf Habben Jansen")
 AFTER_WORDS = 8  # and in an apposition after it ("…, chief executive of Hapag-Lloyd,")

@@ -49,7 +49,7 @@ def _unwrap(body: str) -> str:
     return "".join(out)[:-1]
 
 
-_CONTINUES = frozenset(",;:)")
+_CONTINUES = frozenset(",;)")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

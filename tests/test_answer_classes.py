@@ -60,3 +60,10 @@ def test_a_long_sentence_is_cut_around_the_asked_thing_not_before_it(sample_assi
     quoted = answer.text.split(": ", 1)[-1].split(" [1]")[0].strip("…")
     assert len(quoted) < len(answer.citations[0].sentence)  # a cut of the sentence, holding the fields
     assert quoted in answer.citations[0].sentence
+
+
+def test_an_article_from_an_outlet_the_library_lacks_is_not_answered(sample_assistant):
+    """The sample library has no Bloomberg article: what one reported cannot be quoted."""
+    answer = sample_assistant.ask("What did the Bloomberg article say about Xi's talks with Luong Cuong?")
+    assert not answer.found and "Bloomberg" in answer.text and not answer.citations
+    assert sample_assistant.ask("What did Xi say about railways?").found  # the usual path is untouched

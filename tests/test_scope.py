@@ -67,3 +67,16 @@ def test_dates_outside_the_library_are_ignored():
     assert scope_of("What does UNCLOS 1982 say?", SOURCES, MONTHS).is_empty
     assert scope_of("What happened in 2019?", SOURCES, MONTHS).is_empty
     assert find_dates("Who may march in May?", MONTHS) == []  # lower-case months are words
+
+
+def test_an_article_from_an_outlet_the_library_lacks_is_missing():
+    from assistant.scope import missing_outlets
+
+    assert missing_outlets("What did a Bloomberg article say about Nike's sales?", SOURCES) == ["Bloomberg"]
+    assert missing_outlets(
+        "Considering the Wall Street Journal article and the TechCrunch article, who leads?", SOURCES
+    ) == ["Wall Street Journal"]
+    # Outlets the library has, by any of their names, and articles not named after an outlet.
+    assert missing_outlets("Does the Verge article agree with the Independent articles?", SOURCES) == []
+    assert missing_outlets("What did the article say about the Senate report?", SOURCES) == []
+    assert scope_of("the Bloomberg article on Nike", SOURCES, MONTHS).missing == ["Bloomberg"]
