@@ -175,7 +175,10 @@ class ExtractiveAnswerer:
         cosine = vectors[1:] @ vectors[0]
         framed = question_kind(question) in ("comparison", "timeline")
         ignored = _SPEECH_STEMS | (_FRAME_STEMS if framed else frozenset())
-        wanted = [t for t in dict.fromkeys(terms(query)) if t not in ignored]
+        # The dates of a comparison pick its articles ("the April and September meetings");
+        # what each says is about the rest ("on railways"). A timeline's items are dated events.
+        matched = without_dates(query) if question_kind(question) == "comparison" else query
+        wanted = [t for t in dict.fromkeys(terms(matched)) if t not in ignored]
         weights = self.idf(wanted) if wanted else {}
         total = sum(weights.values())
         vocab, columns = _word_columns([words_of(c.text) for c in candidates])
@@ -213,9 +216,9 @@ class ExtractiveAnswerer:
         if named or self.article_text is None:
             return named
         # Asked by role: "What did Nike's chief executive say?" asks for "CEO John Donahoe".
-        speakers = {(c.sentence.speaker, c.passage.article_id) for c in candidates}
+        pairs = {(c.sentence.speaker, c.passage.article_id) for c in candidates}
         return asked_by_role(
-            question, sorted((s, a) for s, a in speakers if s not in (None, JOINT)), self.article_text
+            question, sorted((s, a) for s, a in pairs if s not in (None, JOINT)), self.article_text
         )
 
     def _unseen_nouns(self, question: str) -> list[str]:

@@ -10,6 +10,7 @@ the names in it; a speaker whose titles share the most of its words is the one a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -73,10 +74,15 @@ def titles(name: str, text: str) -> set[str]:
 _NLP = SpacyPipeline()
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(question: str):  # noqa: ANN202 (a spaCy Doc; an answer reads its question's parse three times)
+    return _NLP([question])[0]
+
+
 def _speaker_phrases(question: str) -> list[list]:
     """The noun phrases the question names as speakers (token lists): the subject of its
     speech verb, or the object of "according to"."""
-    doc = _NLP([question])[0]
+    doc = _parse(question)
     heads = []
     for token in doc:
         if token.lower_ == "according":  # "according to the doctor"
