@@ -315,7 +315,7 @@ def profile_sections(stores: dict, sizes: dict) -> list[str]:
         "",
         "### Profile breakdown (ours)",
         "",
-        f"After the timed queries, in the same process, on the first questions ({questions}): each "
+        f"After the timed queries, in the same process, on other questions ({questions}): each "
         "stage timed inclusive (indented stages are inside the one above; `rest` is the time "
         "outside every top-level stage); shares are of the mean total (`bench/profile_stages.py`).",
         "",

@@ -392,10 +392,11 @@ def task_query(spec: dict) -> dict:
             "ask_modules": sorted(m for m in _HEAVY_MODULES if m in sys.modules),
         }
         # The profile breakdown, after everything above was measured: the stages of a search
-        # and of an answer (bench.profile_stages) on the first profile_questions questions.
-        # The process's peak RSS is taken before it (its wrappers are not the product's).
+        # and of an answer (bench.profile_stages) on questions not asked yet (asked again, an
+        # answer finds its caches warm). The peak RSS is taken before it (its wrappers are
+        # not the product's).
         result["peak_rss_mib_measured"] = peak_rss_mib()
-        result["profile"] = stage_profile(assistant, spec["questions"][: spec.get("profile_questions", 30)])
+        result["profile"] = stage_profile(assistant, spec.get("profile_questions") or spec["questions"][:30])
     result["load_average"] = {"start": load_start, "end": os.getloadavg()}
     return result
 
