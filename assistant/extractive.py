@@ -138,11 +138,23 @@ class ExtractiveAnswerer:
         query: str | None = None,
         unseen_nouns: list[str] | None = None,
     ) -> list[_Candidate]:
+        """Every distinct sentence of the passages with its evidence and rank, best first
+        (``_scored``)."""
+        return self._scored(question, passages, query, unseen_nouns)[0]
+
+    def _scored(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        query: str | None = None,
+        unseen_nouns: list[str] | None = None,
+    ) -> tuple[list[_Candidate], set[str]]:
         """Every distinct sentence of the passages with its evidence and rank, best first.
 
         ``query`` (default: the question) is what is matched; the people the question
         itself names decide the speaker preference. ``unseen_nouns``: the question's nouns
-        no article uses, when the caller has them (``_unseen_nouns``).
+        no article uses, when the caller has them (``_unseen_nouns``). Also returns the people
+        whose statements the question asks for (``_speakers_asked``).
         """
         query = query or question
         if unseen_nouns is None:
@@ -169,22 +181,24 @@ class ExtractiveAnswerer:
         asked = set(terms(query))
         candidates = [c for c in seen.values() if not _restates(c.text, asked)]
         if not candidates:
-            return []
+            return [], set()
 
         vectors = self.embed([query] + [c.text for c in candidates])
         cosine = vectors[1:] @ vectors[0]
-        framed = question_kind(question) in ("comparison", "timeline")
-        ignored = _SPEECH_STEMS | (_FRAME_STEMS if framed else frozenset())
+        kind = question_kind(question)
+        ignored = _SPEECH_STEMS | (_FRAME_STEMS if kind in ("comparison", "timeline") else frozenset())
         # The dates of a comparison pick its articles ("the April and September meetings");
         # what each says is about the rest ("on railways"). A timeline's items are dated events.
-        matched = without_dates(query) if question_kind(question) == "comparison" else query
+        matched = without_dates(query) if kind == "comparison" else query
         wanted = [t for t in dict.fromkeys(terms(matched)) if t not in ignored]
         weights = self.idf(wanted) if wanted else {}
         total = sum(weights.values())
         vocab, columns = _word_columns([words_of(c.text) for c in candidates])
-        covered = self._coverage(query, wanted, weights, candidates, vocab, columns)
         people = self._speakers_asked(question, candidates)
-        dated = question_kind(question) in ("when", "timeline")  # items of a timeline are dated events
+        # The standalone query of a follow-up may name people the question does not.
+        query_people = people if query == question else self._speakers_asked(query, candidates)
+        covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people)
+        dated = kind in ("when", "timeline")  # items of a timeline are dated events
         unseen = self._unseen_penalty(unseen_nouns, weights, total, vocab, columns)
         for i, (cand, cos) in enumerate(zip(candidates, cosine, strict=True)):
             coverage = covered[i] / total if total else float(cos)
@@ -197,7 +211,7 @@ class ExtractiveAnswerer:
                 cand.rank -= OTHER_SPEAKER_PENALTY
             if dated and EVENT_DATE.search(cand.text):
                 cand.rank += DATE_BONUS
-        return sorted(candidates, key=lambda c: c.rank, reverse=True)
+        return sorted(candidates, key=lambda c: c.rank, reverse=True), people
 
     def _speakers_asked(self, question: str, candidates: list[_Candidate]) -> set[str]:
         """The people whose statements the question asks for: the speakers it names when it
@@ -264,8 +278,10 @@ class ExtractiveAnswerer:
         candidates: list[_Candidate],
         vocab: list[str],
         columns: list[list[int]],
+        people: set[str],
     ) -> np.ndarray:
-        """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker).
+        """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker);
+        ``people``: the speakers the query asks for.
 
         A term the sentence has counts fully. A term it lacks counts in part when a word of
         the sentence is close to it in meaning (``assistant/meaning.py``: synonyms bridge a
@@ -285,7 +301,6 @@ class ExtractiveAnswerer:
             if cand.context:
                 around = set(terms(cand.context)) - have[i]
                 out[i] += CONTEXT_CREDIT * sum(weights[t] for t in wanted if t in around)
-        people = self._speakers_asked(query, candidates)
         theirs = [
             h for h, c in zip(have, candidates, strict=True) if not people or c.sentence.speaker in people
         ]
@@ -303,7 +318,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
         """Answer ``question`` from ``passages``; ``query`` is the standalone form used for scoring."""
         unseen_nouns = self._unseen_nouns(question)
-        ranked = self.score(question, passages, query, unseen_nouns)
+        ranked, named = self._scored(question, passages, query, unseen_nouns)
         best = ranked[0] if ranked else None
         # Nouns no article uses and nothing in the best sentences comes close to: they have
         # lowered the evidence already (score); here they only word a refusal.
@@ -353,7 +368,6 @@ class ExtractiveAnswerer:
                     for c, s in zip(chosen, statements, strict=True)
                 ]
             text = statements[0] if len(statements) == 1 else "\n".join(f"- {s}" for s in statements)
-        named = self._speakers_asked(question, ranked)
         said = {c.sentence.speaker for c in chosen}
         if named and not named & said and said - {None, JOINT}:
             others = ", ".join(sorted(said - {None, JOINT}))

@@ -239,16 +239,9 @@ def main() -> None:
     if args.rescore:
         results = json.loads(RESULTS.read_text())
         rows = rescore(results[args.rescore], items, max_new)
-        results[args.label] = {
-            "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "min_support": results[args.rescore]["min_support"],
-            "note": args.note or f"`{args.rescore}` re-decided with max_new_terms {max_new}",
-            "summary": summary(rows),
-            "rows": rows,
-        }
-        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False))
-        TABLE.write_text(table(results))
-        print(table(results))
+        note = args.note or f"`{args.rescore}` re-decided with max_new_terms {max_new}"
+        results[args.label] = run_entry(results[args.rescore]["min_support"], note, rows) | {"rows": rows}
+        save(results)
         return
     with tempfile.TemporaryDirectory(prefix="newsqa-verifier-") as tmp:
         passages, embedder = passages_by_article(Path(tmp) / "home")
@@ -269,20 +262,26 @@ def main() -> None:
     if args.split == "both" and rows and "similarity" in rows[0]:
         t, tc, roles = sweep(rows, max_new=max_new)
         swept = [{**r, "accepted": decide(r, t, tc, roles, max_new)} for r in rows]
-        results[f"{args.label}, swept"] = {
-            "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "min_support": t,
-            "note": f"chosen on the tune half: min_support {t}, min_clause {tc}, roles {roles}",
-            "summary": summary(swept),
-            "chosen": {"min_support": t, "min_clause": tc, "roles": roles},
-        }
-    results[args.label] = {
+        note = f"chosen on the tune half: min_support {t}, min_clause {tc}, roles {roles}"
+        chosen = {"min_support": t, "min_clause": tc, "roles": roles}
+        results[f"{args.label}, swept"] = run_entry(t, note, swept) | {"chosen": chosen}
+    note = args.note or f"{len(rows)} claims in {took:.0f} s"
+    results[args.label] = run_entry(args.min_support, note, rows) | {"rows": rows}
+    save(results)
+
+
+def run_entry(min_support: float, note: str, rows: list[dict]) -> dict:
+    """One run's record in verifier.json: when, the threshold, a note and the rows' summary."""
+    return {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "min_support": args.min_support,
-        "note": args.note or f"{len(rows)} claims in {took:.0f} s",
+        "min_support": min_support,
+        "note": note,
         "summary": summary(rows),
-        "rows": rows,
     }
+
+
+def save(results: dict) -> None:
+    """Write verifier.json and its table (and print the table)."""
     RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False))
     TABLE.write_text(table(results))
     print(table(results))

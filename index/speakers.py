@@ -112,15 +112,18 @@ def speaker_in_phrase(phrase: str) -> str | None:
     return " ".join(run[:3]) or None
 
 
-def _speaker_before(sentence: str, found: Subject | None) -> str | None:
-    """When the parsed subject holds no name but stands before its verb, the name in the
-    words before the verb: the parse may cut "Former U.S. Ambassador to NATO Kurt Volker told"
-    at "Ambassador"."""
-    if found is None or speaker_in_phrase(found[0]):
-        return None
+def _named_subject(sentence: str, found: Subject | None, match: re.Match | None) -> str | None:
+    """The name in a reporting verb's subject (the parsed one, else the words before the verb
+    of the list). When the parsed subject holds no name but stands before its verb, the name
+    in the words before the verb: the parse may cut "Former U.S. Ambassador to NATO Kurt
+    Volker told" at "Ambassador"."""
+    if found is None:
+        return speaker_in_phrase(_subject(sentence, match.start())) if match else None
     phrase, verb = found
-    where = sentence.find(phrase)
-    return speaker_in_phrase(_subject(sentence, verb)) if 0 <= where < verb else None
+    name = speaker_in_phrase(phrase)
+    if name is None and 0 <= sentence.find(phrase) < verb:
+        name = speaker_in_phrase(_subject(sentence, verb))
+    return name
 
 
 def _country_key(word: str) -> str:
@@ -201,10 +204,8 @@ def _collect_people(
         source = _ACCORDING_TO.search(sentence)
         if found or match or source:
             if found or match:
-                name = _speaker_before(sentence, found) or speaker_in_phrase(
-                    found[0] if found else _subject(sentence, match.start())
-                )
-            else:
+                name = _named_subject(sentence, found, match)
+            else:  # "…, according to CFO Tom Reyes."
                 name = speaker_in_phrase(source.group(1))
             if not name or len(name) == 1:
                 continue
@@ -415,7 +416,7 @@ def attribute_speakers(
             elif description and people.by_country(description.group(1)):
                 speaker = people.by_country(description.group(1))
             else:
-                name = speaker_in_phrase(subject) or _speaker_before(sentence, found)
+                name = _named_subject(sentence, found, match)
                 speaker = people.find(name) if name else None
         source = _ACCORDING_TO.search(sentence)
         if speaker is None and source:  # "…, according to CFO Tom Reyes."

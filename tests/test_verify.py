@@ -28,12 +28,17 @@ def verifier(embedder):
     return CitationVerifier(embedder, min_similarity=0.6)
 
 
+def retrieved_with(assistant, question: str, text: str) -> tuple[list, int]:
+    """The passages retrieved for ``question`` and the marker number of the first holding ``text``."""
+    passages = assistant.retrieve(question)
+    holding = [i for i, p in enumerate(passages, 1) if text in p.chunk.text]
+    assert holding, f"the passage with {text!r} must be retrieved"
+    return passages, holding[0]
+
+
 @pytest.fixture(scope="module")
 def railway_passages(sample_assistant):
-    passages = sample_assistant.retrieve(RAILWAY)
-    joint = [i for i, p in enumerate(passages, 1) if JOINT_COMMITTEE in p.chunk.text]
-    assert joint, "the railway passage must be retrieved"
-    return passages, joint[0]
+    return retrieved_with(sample_assistant, RAILWAY, JOINT_COMMITTEE)
 
 
 def test_markers_are_parsed_and_unknown_ones_removed():
@@ -115,10 +120,7 @@ TRADE_SOURCE = "Commercial wars will undermine the international trading system"
 
 @pytest.fixture(scope="module")
 def trade_passages(sample_assistant):
-    passages = sample_assistant.retrieve(TRADE)
-    found = [i for i, p in enumerate(passages, 1) if TRADE_SOURCE in p.chunk.text]
-    assert found, "the passage with Xi's words on trade must be retrieved"
-    return passages, found[0]
+    return retrieved_with(sample_assistant, TRADE, TRADE_SOURCE)
 
 
 def test_new_words_are_the_statement_words_whose_term_the_passage_lacks():
