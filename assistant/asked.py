@@ -146,9 +146,7 @@ class AnswerKinds:
         # or a board decides.
         if any(c.ent_type_ == "PERSON" or c.pos_ == "PRON" for c in subjects):
             return Asked(None)
-        subject = tuple(
-            t.lemma_.lower() for c in subjects for t in c.subtree if t.is_alpha and not t.is_stop
-        )
+        subject = tuple(t.lemma_.lower() for c in subjects for t in c.subtree if t.is_alpha and not t.is_stop)
         first = next((t for t in question if t.is_alpha), None)
         if first is not None and first.lower_ == "what" and subject:
             return Asked("outcome", verb=root.lemma_.lower(), subject=subject)
@@ -225,7 +223,7 @@ class AnswerKinds:
         been assessing"), it is about the rest of the question, and for "what did X decide"
         its verb is close to the question's."""
         for verb in doc:
-            if verb.pos_ != "VERB" or not _realis(verb):
+            if verb.pos_ != "VERB" or not realis(verb):
                 continue
             if asked.verb and not self._close_verb(verb.lemma_.lower(), asked.verb):
                 continue
@@ -314,7 +312,7 @@ SUBJECT_SIMILARITY = 0.6
 _IRREALIS = frozenset("will would could should may might must can shall 'll wo ca".split())
 
 
-def _realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
+def realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
     """Whether the verb reports something done: not negated, modal, an infinitive ("moved to
     dismiss"), still going on ("has been assessing") or not yet done ("has yet to")."""
     children = list(verb.children)

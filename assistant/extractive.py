@@ -39,14 +39,14 @@ from index.terms import stem, terms
 from index.types import Passage, Sentence
 
 # Speech-act verbs say *that* someone spoke, not *what* about: the speaker match covers them.
-_SPEECH_STEMS = frozenset(
+SPEECH_STEMS = frozenset(
     stem(w)
     for w in "say said says tell told think propose proposed suggest stress emphasize emphasise "
     "call agree agreed state mention talk describe express".split()
 )
 # Words that frame a comparison or timeline rather than say what it is about: "compare the
 # April and September meetings on railways" is answered by what each says about railways.
-_FRAME_STEMS = frozenset(
+FRAME_STEMS = frozenset(
     stem(w)
     for w in "compare comparison differ difference different change changed between each both "
     "meeting meetings visit visits develop developed evolve timeline".split()
@@ -186,7 +186,7 @@ class ExtractiveAnswerer:
         vectors = self.embed([query] + [c.text for c in candidates])
         cosine = vectors[1:] @ vectors[0]
         kind = question_kind(question)
-        ignored = _SPEECH_STEMS | (_FRAME_STEMS if kind in ("comparison", "timeline") else frozenset())
+        ignored = SPEECH_STEMS | (FRAME_STEMS if kind in ("comparison", "timeline") else frozenset())
         # The dates of a comparison pick its articles ("the April and September meetings");
         # what each says is about the rest ("on railways"). A timeline's items are dated events.
         matched = without_dates(query) if kind == "comparison" else query
@@ -240,7 +240,7 @@ class ExtractiveAnswerer:
         "mention")."""
         if self.unmentioned is None:
             return []
-        return [n for n in self.unmentioned(question) if not set(terms(n)) <= _SPEECH_STEMS]
+        return [n for n in self.unmentioned(question) if not set(terms(n)) <= SPEECH_STEMS]
 
     def _unseen_penalty(
         self,
@@ -559,7 +559,7 @@ def _restates(text: str, query_terms: set[str]) -> bool:
     """A sentence that only repeats the question (a headline, a quoted question) answers nothing."""
     if text.rstrip().endswith("?"):
         return True
-    return not (set(terms(text)) - query_terms - _SPEECH_STEMS)
+    return not (set(terms(text)) - query_terms - SPEECH_STEMS)
 
 
 def excerpt(
@@ -573,7 +573,7 @@ def excerpt(
     if len(sentence) <= EXCERPT_CHARS:
         return sentence
     clauses = [m for m in re.finditer(r"[^,;]+(?:[,;]|$)", sentence)]
-    wanted = set(terms(question)) - _SPEECH_STEMS
+    wanted = set(terms(question)) - SPEECH_STEMS
     weights = idf(list(wanted)) if wanted else {}
     hits = [i for i, c in enumerate(clauses) if set(terms(c.group())) & wanted]
     best_span, best_value = (0, EXCERPT_CHARS), (-1.0, 0.0)

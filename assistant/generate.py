@@ -32,11 +32,20 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.json import parse_partial_json
 
 from assistant import prompts
-from assistant.extractive import ExtractiveAnswerer, excerpt
+from assistant.extractive import (
+    ANSWER_MARGIN,
+    FRAME_STEMS,
+    SPEECH_STEMS,
+    ExtractiveAnswerer,
+    excerpt,
+    named_people,
+)
 from assistant.llm import error_message, structured
+from assistant.roles import asks_for_statement
 from assistant.types import Answer, AnswerEvent, Citation, Statement
-from assistant.verify import CitationVerifier
+from assistant.verify import CitationVerifier, date_words
 from index.speakers import JOINT
+from index.terms import terms
 from index.types import Passage
 
 log = logging.getLogger(__name__)
@@ -51,7 +60,12 @@ FALLBACK_REFUSED = (
 )
 
 
-EVIDENCE_SENTENCES = 8  # the model reads this many sentences, best first (~300 tokens)
+EVIDENCE_SENTENCES = 8  # the model reads at most this many sentences, best first (~300 tokens)
+# ... and only those ranked within this of the best one, the sentences an extractive answer
+# would quote: a small model handed weaker ones copies them ("What did Xi propose on
+# railways?" answered with his words on the UN, "What did Luong Cuong propose on railways?"
+# with his proposal on diplomacy).
+EVIDENCE_MARGIN = ANSWER_MARGIN
 MAX_CLAIMS = 3
 
 
@@ -73,11 +87,19 @@ def select_evidence(
     passages: Sequence[Passage],
     query: str | None = None,
     k: int = EVIDENCE_SENTENCES,
+    margin: float = EVIDENCE_MARGIN,
 ) -> list[Evidence]:
-    """The ``k`` sentences the extractive answerer ranks best, distinct, numbered from 1."""
+    """The sentences the extractive answerer ranks best, distinct, numbered from 1: at most
+    ``k``, each within ``margin`` of the best one's rank and with the evidence an extractive
+    answer needs (the best one always)."""
     chosen: list[Evidence] = []
     seen: set[str] = set()
-    for cand in extractive.score(question, passages, query):
+    ranked = extractive.score(question, passages, query)
+    for cand in ranked:
+        if chosen and cand.rank < ranked[0].rank - margin:
+            break
+        if chosen and cand.evidence < extractive.min_evidence:
+            continue
         key = " ".join(cand.text.lower().split())
         if key in seen:
             continue
@@ -101,6 +123,45 @@ def evidence_line(e: Evidence) -> str:
     text = re.sub(r"</?\s*evidence", "‹evidence", " ".join(e.text.split()), flags=re.IGNORECASE)
     return prompts.render(
         "evidence", n=e.n, label=label, speaker=f"; said by {e.speaker}" if e.speaker else "", text=text
+    )
+
+
+def off_question(question: str, statement: str, passage: Passage, start: int, end: int) -> str:
+    """Why a supported ``statement`` does not answer ``question`` from its supporting
+    sentences (``start``-``end`` of ``passage``'s article; ``""``: it does): it answers what
+    named people said with someone else's words, it says nothing the question does not
+    ("Vietnam–China railway cooperation developed in 2025."), or it echoes a word of the
+    question that its sentences (their article's title, date, speaker) do not say."""
+    sentences = passage.chunk.sentences
+    support = [x for x in sentences if x.start < max(end, start + 1) and x.end > start]
+    if not support:
+        return ""
+    speakers = {x.speaker for x in sentences if x.speaker} - {JOINT}
+    asked = named_people(question, speakers) if asks_for_statement(question) else set()
+    theirs = {x.speaker for x in support} - {None, JOINT}
+    if asked and theirs and not theirs & asked:
+        return f"the cited source attributes this to {' and '.join(sorted(theirs))}"
+    if not set(terms(statement)) - set(terms(question)) - SPEECH_STEMS:
+        return "it only restates the question"
+    said_there = [passage.sentence_text(x) for x in support] + [passage.title, *theirs, date_words(passage)]
+    have = set(terms(" ".join(said_there)))
+    said = set(terms(statement)) - have - SPEECH_STEMS - FRAME_STEMS
+    echoed = [w for w in dict.fromkeys(re.findall(r"[a-z][\w’'-]+", question)) if set(terms(w)) & said]
+    if echoed:
+        return "the cited source does not say this about " + ", ".join(f"“{w}”" for w in echoed)
+    return ""
+
+
+def _one_number_per_passage(s: Statement, passages: Sequence[Passage]) -> Statement:
+    """``s`` citing each passage once: evidence sentences of one passage share its first number
+    (two citations of one passage would show the same source twice)."""
+    if not s.verified:
+        return s
+    first: dict[tuple[str, int], int] = {}
+    same = {n: first.setdefault((p.article_id, p.chunk.start), n) for n, p in enumerate(passages, 1)}
+    supported_by = same[s.supported_by] if s.supported_by else None
+    return s.model_copy(
+        update={"markers": tuple(dict.fromkeys(same[m] for m in s.markers)), "supported_by": supported_by}
     )
 
 
@@ -367,10 +428,16 @@ class GenerativeAnswerer:
             )
         if _refuses(draft):
             return self._fallback(baseline, FALLBACK_REFUSED)
-        checked = [s for s in self.verifier.check(draft, passages) if s.verified or not _is_label(s.text)]
+        checked = [
+            self._on_question(question, s, passages)
+            for s in self.verifier.check(draft, passages, reattribute=True)
+            if s.verified or not _is_label(s.text)
+        ]
         if not any(s.verified for s in checked):
             return self._fallback(baseline, FALLBACK_UNSUPPORTED)
-        kept = [s for s in checked if s.verified or self.unsupported == "flag"]
+        kept = [
+            _one_number_per_passage(s, passages) for s in checked if s.verified or self.unsupported == "flag"
+        ]
         # Renumber the surviving markers 1..m in order of first use; unverified sentences cite nothing.
         order: dict[int, int] = {}
         for s in kept:
@@ -390,6 +457,18 @@ class GenerativeAnswerer:
             mode="generated",
             statements=tuple(statements),
         )
+
+    def _on_question(self, question: str, s: Statement, passages: Sequence[Passage]) -> Statement:
+        """``s``, unverified if its support is true but not about what was asked: the
+        question's own words that it echoes but its supporting sentences lack ("Xi proposed
+        on railways that …" resting on a sentence about friendship), or, for a question
+        about what named people said, a supporting sentence someone else says."""
+        if not s.verified or s.supported_by is None:
+            return s
+        problem = off_question(question, s.text, passages[s.supported_by - 1], s.support_start, s.support_end)
+        if not problem:
+            return s
+        return s.model_copy(update={"verified": False, "markers": (), "problem": problem})
 
     @staticmethod
     def _renumber(s: Statement, order: dict[int, int]) -> Statement:

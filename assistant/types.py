@@ -54,9 +54,10 @@ class Statement(BaseModel):
     """One sentence of a generated answer and what checking it against its sources found.
 
     ``cited`` are the passage numbers the model cited that exist; ``markers`` those among
-    them that support the sentence (the only ones shown). ``verified`` is True when there
-    is one; ``support`` is the source sentence that does (offsets in its article's text,
-    marker ``supported_by``). ``problem`` says why it failed, for the user.
+    them that support the sentence (the only ones shown), or, where none does and the
+    answerer re-attributes (``CitationVerifier.check``), the given passage that does.
+    ``verified`` is True when there is one; ``support`` is the source sentence that does
+    (offsets in its article's text, marker ``supported_by``). ``problem`` says why it failed, for the user.
     """
 
     model_config = ConfigDict(frozen=True)

@@ -19,10 +19,12 @@ from servers import ScriptedHTTP
 
 from assistant.build import build_assistant
 from assistant.generate import (
+    EVIDENCE_MARGIN,
     GenerativeAnswerer,
     answer_prompt,
     answer_schema,
     evidence_line,
+    off_question,
     render_claims,
     select_evidence,
 )
@@ -271,3 +273,87 @@ def test_llm_output_setting_reaches_the_generator(sample_assistant, fresh_settin
         answer = assistant.ask(RAILWAY)
         hits = server.hits
     assert hits == 1 and answer.mode == "fallback"
+
+
+def test_the_model_reads_only_sentences_near_the_best_one(sample_assistant):
+    passages = sample_assistant.retrieve(RAILWAY)
+    ranked = sample_assistant.answerer.score(RAILWAY, passages)
+    evidence = railway_evidence(sample_assistant)
+    rank = {(c.passage.article_id, c.sentence.start): c.rank for c in ranked}
+    assert all(rank[(e.passage.article_id, e.start)] >= ranked[0].rank - EVIDENCE_MARGIN for e in evidence)
+    # off-topic sentences (the UN, friendship) are left out: a small model copies what it is given
+    wider = select_evidence(sample_assistant.answerer, RAILWAY, passages, margin=1.0)
+    assert len(evidence) < len(wider)
+
+
+def test_a_sentence_numbered_wrongly_cites_the_passage_that_supports_it(sample_assistant):
+    evidence = railway_evidence(sample_assistant)
+    joint = next(e for e in evidence if JOINT_COMMITTEE in e.text)
+    wrong = next(
+        e.n for e in evidence if (e.passage.article_id, e.passage.chunk.start)
+        != (joint.passage.article_id, joint.passage.chunk.start)
+    )  # fmt: skip
+    answer = with_model(
+        sample_assistant, says(f"Xi proposed that the two sides {JOINT_COMMITTEE} [{wrong}].")
+    ).ask(RAILWAY)
+    assert answer.mode == "generated"
+    (statement,) = answer.statements
+    assert statement.verified and statement.cited == (wrong,) and statement.markers == (1,)
+    assert JOINT_COMMITTEE in answer.citations[0].sentence
+    # two evidence numbers of one passage make one citation, not the same source twice
+    twice = [joint.passage, evidence[wrong - 1].passage, joint.passage]
+    generator = with_model(sample_assistant, says("")).generator
+    answer = generator.finish(
+        RAILWAY,
+        f"Xi proposed that the two sides {JOINT_COMMITTEE} [1][3].",
+        twice,
+        sample_assistant.ask(RAILWAY),
+    )
+    assert answer.mode == "generated" and len(answer.citations) == 1 and answer.statements[0].markers == (1,)
+    # a sentence no given passage supports still falls back
+    answer = with_model(sample_assistant, says(f"Xi proposed a railway to the moon by 2040 [{wrong}].")).ask(
+        RAILWAY
+    )
+    assert answer.mode == "fallback"
+
+
+def sentence_with(sample_assistant, words: str):
+    """The passage and the span of the sample sentence holding ``words``."""
+    for passage in sample_assistant.retrieve(words):
+        for x in passage.chunk.sentences:
+            if words in passage.sentence_text(x):
+                return passage, x.start, x.end
+    raise AssertionError(f"no sample sentence holds {words!r}")
+
+
+def test_a_true_sentence_that_does_not_answer_what_was_asked_is_not_verified(sample_assistant):
+    passage, *span = sentence_with(sample_assistant, "increase the sail of friendship")
+    echo = "Xi proposed on railways that the two parties should increase the sail of friendship."
+    assert "“railways”" in off_question(RAILWAY, echo, passage, *span)
+    assert (
+        off_question(
+            RAILWAY, "Xi proposed that the two parties increase the sail of friendship.", passage, *span
+        )
+        == ""
+    )
+    passage, *span = sentence_with(sample_assistant, JOINT_COMMITTEE)
+    assert off_question(RAILWAY, f"Xi proposed that the two sides {JOINT_COMMITTEE}.", passage, *span) == ""
+    # the question restated as a fact says nothing
+    question = "How did Vietnam–China railway cooperation develop in 2025?"
+    restated = "Vietnam–China railway cooperation developed in 2025."
+    assert off_question(question, restated, passage, *span) == "it only restates the question"
+    # asked what Xi said, answered with what Luong Cuong said
+    passage, *span = sentence_with(sample_assistant, "Regarding sea-related issues")
+    problem = off_question(
+        "What did Xi say about sea issues?", "He stressed handling sea issues well.", passage, *span
+    )
+    assert problem == "the cited source attributes this to Luong Cuong"
+    assert (
+        off_question(
+            "What did Luong Cuong say about sea issues?",
+            "He stressed handling sea issues well.",
+            passage,
+            *span,
+        )
+        == ""
+    )

@@ -15,6 +15,7 @@ from assistant.verify import (
     answer_sentences,
     facts,
     new_words,
+    role_conflicts,
     split_markers,
 )
 from index.types import Chunk, Passage
@@ -165,3 +166,62 @@ def test_a_faithful_paraphrase_with_a_word_or_two_of_its_own_is_accepted(verifie
     )
     assert checked.verified and checked.markers == (n,), checked.problem
     assert new_words(checked.text, passages[n - 1]) == ("seriously", "harm")
+
+
+def test_the_speakers_full_name_for_his_title_is_no_swap(verifier, sample_assistant):
+    question = "Which mechanisms did Xi agree to organize meetings of?"
+    passages, n = retrieved_with(sample_assistant, question, "Steering Committee for Bilateral Cooperation")
+    tail = (
+        "agreed to promote high-level and all-level exchanges, step up the sharing of experiences in "
+        "Party building and national governance, and effectively organize the meetings of the Steering "
+        f"Committee for Bilateral Cooperation and the 3+3 strategic dialogue mechanism [{n}]."
+    )
+    # the source says "General Secretary and President Xi agreed …"; its speaker is Xi Jinping
+    [checked] = verifier.check(f"Xi Jinping {tail}", passages)
+    assert checked.verified, checked.problem
+    [swapped] = verifier.check(f"Luong Cuong {tail}", passages)
+    assert not swapped.verified
+
+
+def test_a_proposal_written_as_done_fails(verifier, railway_passages):
+    passages, n = railway_passages
+    [done] = verifier.check(
+        f"The two sides organized the first meeting of the {JOINT_COMMITTEE} [{n}].", passages
+    )
+    assert not done.verified and done.problem == "the cited source only proposes or expects this"
+    [proposed] = verifier.check(
+        f"Xi suggested that the two sides soon organize the first meeting of the {JOINT_COMMITTEE} [{n}].",
+        passages,
+    )
+    assert proposed.verified, proposed.problem
+
+
+@pytest.mark.parametrize(
+    ("statement", "source", "conflict"),
+    [
+        ("The board approved the merger.", "The board will approve the merger next week.", True),
+        ("He signed the deal.", "He agreed to sign the deal.", True),
+        ("He signed the deal.", "He agreed to talk and then signed the deal.", False),
+        ("He agreed to sign the deal.", "He agreed to sign the deal.", False),
+        # the parser reads "organize" as a clause of "railways": "proposed" still governs it
+        (
+            "Xi proposed on railways that the two sides soon organize the first meeting.",
+            "He suggested that the two sides soon organize the first meeting.",
+            False,
+        ),
+    ],
+)
+def test_mood_conflicts(statement, source, conflict):
+    assert any(c.startswith("mood") for c in role_conflicts(statement, source, None)) is conflict
+
+
+def test_a_few_words_of_a_long_sentence_and_its_date_are_a_shortened_copy(verifier, sample_assistant):
+    question = "On what date were the talks in Beijing held?"
+    passages, n = retrieved_with(sample_assistant, question, "held talks with Party General Secretary")
+    # far in meaning from the 45-word sentence it shortens, but made only of its words and the date
+    [short] = verifier.check(f"The talks in Beijing were held on September 4, 2025 [{n}].", passages)
+    assert short.verified, short.problem
+    [wrong] = verifier.check(f"The talks in Beijing were held on September 5, 2025 [{n}].", passages)
+    assert not wrong.verified
+    [hanoi] = verifier.check(f"The talks in Hanoi were held on September 4, 2025 [{n}].", passages)
+    assert not hanoi.verified
