@@ -557,8 +557,11 @@ def _repeats(cand: _Candidate, other: _Candidate) -> bool:
 
 def _restates(text: str, query_terms: set[str]) -> bool:
     """A sentence that only repeats the question (a headline, a quoted question) answers nothing."""
-    if text.rstrip().endswith("?"):
-        return True
+    return text.rstrip().endswith("?") or says_nothing_new(text, query_terms)
+
+
+def says_nothing_new(text: str, query_terms: set[str]) -> bool:
+    """Every content term of ``text`` is one of the question's (speech verbs aside)."""
     return not (set(terms(text)) - query_terms - SPEECH_STEMS)
 
 

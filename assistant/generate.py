@@ -39,6 +39,7 @@ from assistant.extractive import (
     ExtractiveAnswerer,
     excerpt,
     named_people,
+    says_nothing_new,
 )
 from assistant.llm import error_message, structured
 from assistant.roles import asks_for_statement
@@ -141,7 +142,7 @@ def off_question(question: str, statement: str, passage: Passage, start: int, en
     theirs = {x.speaker for x in support} - {None, JOINT}
     if asked and theirs and not theirs & asked:
         return f"the cited source attributes this to {' and '.join(sorted(theirs))}"
-    if not set(terms(statement)) - set(terms(question)) - SPEECH_STEMS:
+    if says_nothing_new(statement, set(terms(question))):
         return "it only restates the question"
     said_there = [passage.sentence_text(x) for x in support] + [passage.title, *theirs, date_words(passage)]
     have = set(terms(" ".join(said_there)))
