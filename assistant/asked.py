@@ -161,22 +161,36 @@ class AnswerKinds:
         return best
 
     def holds(
-        self, sentences: list[str], asked: Asked, question: str, speakers: list[str | None] | None = None
+        self,
+        sentences: list[str],
+        asked: Asked,
+        question: str,
+        speakers: list[str | None] | None = None,
+        carried: str = "",
     ) -> list[tuple[int, int] | None]:
         """For each sentence, the character span of a thing of the asked kind that the
         question does not name, in a clause about what the question is about (the clause of
         the thing's verb shares a word with the question's focus), or None. For a person,
         the sentence's speaker counts too when its main clause is about the focus ("He
-        proposed …"): the span is then that clause's verb."""
+        proposed …"): the span is then that clause's verb. ``carried``: for a follow-up, the
+        earlier turn its pronouns refer to (its names count as what the question is about)."""
         if asked.kind is None:
             return [(0, len(s)) for s in sentences]
-        question_doc, *docs = self._nlp([question, *sentences])
+        question_doc, carried_doc, *docs = self._nlp([question, carried, *sentences])
         if asked.kind == "outcome":
             focus = {w: name for w, name in _focus(question_doc).items() if w not in asked.subject}
             return [self._outcome_in(doc, asked, focus) for doc in docs]
-        named = set(words_of(question))
+        named = {re.sub(r"'s$", "", w) for w in words_of(question)}  # "Flexport's CFO" names Flexport
         focus = _focus(question_doc)
+        if carried:
+            # A follow-up's "it" is what the earlier turn named: "How much did it cost?" after
+            # "What is Beeper Mini?" is about Beeper Mini (whatever the tagger takes it for).
+            focus.update({t.lemma_.lower(): True for t in carried_doc if t.pos_ == "PROPN" and t.is_alpha})
         people = {w for ent in question_doc.ents if ent.label_ == "PERSON" for w in words_of(ent.text)}
+        if asked.kind == "person" and any(not name for name in focus.values()):
+            # Who did something is found in a clause about that act ("replaced", "the CFO"),
+            # not in any clause that mentions the company or place the question names.
+            focus = {w: name for w, name in focus.items() if not name}
         out: list[tuple[int, int] | None] = []
         for doc, speaker in zip(docs, speakers or [None] * len(sentences), strict=True):
             found = None

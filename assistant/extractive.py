@@ -62,6 +62,13 @@ EXCERPT_CHARS = 300
 ANSWER_MARGIN = 0.15
 # A sentence whose terms are mostly in an already quoted one adds nothing (photo captions).
 REDUNDANT_SHARE = 0.8
+# A question term found only in the article's title counts this much: every sentence of an
+# article is about what its title names ("the show" in a report titled "Beyoncé's Renaissance film …").
+TITLE_CREDIT = 0.3
+# A term of a follow-up's standalone query that only the earlier turn has ("Denise George" in
+# "And what did the governor say?") weighs this much of its idf: it names what "she" or "it" is,
+# the follow-up's own words say what is asked.
+CARRIED_WEIGHT = 0.5
 # A question term found only in the sentence before a statement (same speaker) counts this much.
 CONTEXT_CREDIT = 0.5
 # A question noun that no article uses lowers a sentence's evidence by up to this much times
@@ -192,11 +199,15 @@ class ExtractiveAnswerer:
         matched = without_dates(query) if kind == "comparison" else query
         wanted = [t for t in dict.fromkeys(terms(matched)) if t not in ignored]
         weights = self.idf(wanted) if wanted else {}
+        if query != question:  # a follow-up: words carried over from the earlier turn count less
+            own = set(terms(question))
+            weights = {t: w if t in own else CARRIED_WEIGHT * w for t, w in weights.items()}
         total = sum(weights.values())
         vocab, columns = _word_columns([words_of(c.text) for c in candidates])
         people = self._speakers_asked(question, candidates)
-        # The standalone query of a follow-up may name people the question does not.
-        query_people = people if query == question else self._speakers_asked(query, candidates)
+        # The standalone query of a follow-up may name people the question does not; those of
+        # the question itself ("the governor") replace the earlier turn's ("Denise George").
+        query_people = people if query == question or people else self._speakers_asked(query, candidates)
         covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people)
         dated = kind in ("when", "timeline")  # items of a timeline are dated events
         unseen = self._unseen_penalty(unseen_nouns, weights, total, vocab, columns)
@@ -297,10 +308,15 @@ class ExtractiveAnswerer:
                 surface.setdefault(found[0], []).append(word)
         have = [set(terms(c.text)) | set(terms(c.sentence.speaker or "")) for c in candidates]
         out = np.array([sum(weights[t] for t in wanted if t in mine) for mine in have], dtype=float)
-        for i, cand in enumerate(candidates):  # a term only in the context counts in part
-            if cand.context:
-                around = set(terms(cand.context)) - have[i]
-                out[i] += CONTEXT_CREDIT * sum(weights[t] for t in wanted if t in around)
+        titles: dict[str, set[str]] = {}
+        for i, cand in enumerate(candidates):  # a term only in the context or title counts in part
+            around = set(terms(cand.context)) - have[i] if cand.context else set()
+            out[i] += CONTEXT_CREDIT * sum(weights[t] for t in wanted if t in around)
+            title = cand.passage.title or ""
+            if title not in titles:
+                titles[title] = set(terms(title))
+            topic = titles[title] - have[i] - around
+            out[i] += TITLE_CREDIT * sum(weights[t] for t in wanted if t in topic)
         theirs = [
             h for h, c in zip(have, candidates, strict=True) if not people or c.sentence.speaker in people
         ]
@@ -338,7 +354,10 @@ class ExtractiveAnswerer:
         kind = question_kind(question)
         asked = self.kinds.expected(question) if kind not in ("timeline", "comparison") else Asked(None)
         if asked.kind is not None:
-            ranked, answered = self._holding(query or question, asked, ranked, best)
+            # A follow-up's standalone query adds the earlier turn it refers to ("… (What is X?)").
+            follow_up = query and query != question and query.startswith(question)
+            carried = query[len(question) :] if follow_up else ""
+            ranked, answered = self._holding(query or question, asked, ranked, best, carried)
             # The passages discuss the topic but hold no such answer. "Where" is only a
             # preference: it often asks for a situation ("where might … be at odds"), not a place.
             if not answered and asked.kind != "place":
@@ -378,16 +397,19 @@ class ExtractiveAnswerer:
         return Answer(question=question, text=text, found=True, citations=citations)
 
     def _holding(
-        self, question: str, asked: Asked, ranked: list[_Candidate], best: _Candidate
+        self, question: str, asked: Asked, ranked: list[_Candidate], best: _Candidate, carried: str = ""
     ) -> tuple[list[_Candidate], bool]:
         """The ranking with the sentences that hold the asked kind of thing first (among those
-        within ``ANSWER_MARGIN`` of the best), and whether there is one."""
+        within ``ANSWER_MARGIN`` of the best), and whether there is one; ``carried``: the
+        earlier turn a follow-up refers to."""
         top = [
             c
             for c in self._distinct(ranked)[:TYPED_POOL]
             if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
         ]
-        spans = self.kinds.holds([c.text for c in top], asked, question, [c.sentence.speaker for c in top])
+        spans = self.kinds.holds(
+            [c.text for c in top], asked, question, [c.sentence.speaker for c in top], carried=carried
+        )
         typed = []
         for cand, span in zip(top, spans, strict=True):
             if span is not None:

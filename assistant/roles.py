@@ -1,16 +1,18 @@
 """People asked for by their role: "What did Nike's chief executive say?" asks for the person
 the article introduces as "CEO John Donahoe".
 
-A speaker's titles are the words the article puts next to their name ("finance chief Matthew
-Friend", "Governor Albert Bryan Jr.", "Rolf Habben Jansen, chief executive of Hapag-Lloyd,"),
-with the common executive abbreviations spelled out. The question's role is the subject of its
-speech verb ("the governor" in "What did the governor say?") or of "according to X", without
-the names in it; a speaker whose titles share the most of its words is the one asked for.
+A speaker's titles are the words of the noun phrase the article names them in ("finance chief
+Matthew Friend", "Governor Albert Bryan Jr.", "Rolf Habben Jansen, chief executive of
+Hapag-Lloyd,"), read from spaCy's parse, with the common executive abbreviations spelled
+out. The question's role is the subject of its speech verb ("the governor" in "What did the
+governor say?") or of "according to X", without the names in it; a speaker whose titles share
+the most of its words is the one asked for.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable
 
@@ -46,8 +48,17 @@ _SPEECH = frozenset(
     "propose proposed suggest answer reply replied view views stress emphasize emphasise call "
     "urge agree state talk express announce pledge promise regret".split()
 )
-BEFORE_WORDS = 4  # title words read in front of a mention ("Hapag-Lloyd CEO Rolf Habben Jansen")
-AFTER_WORDS = 8  # and in an apposition after it ("…, chief executive of Hapag-Lloyd,")
+_NLP = SpacyPipeline()
+# How much text around a mention is parsed for the noun phrase of the name (a sentence or two).
+WINDOW_BEFORE = 160
+WINDOW_AFTER = 200
+MAX_MENTIONS = 12  # an article introduces a person early; later mentions add little
+# Dependencies that join a name to the words of its noun phrase: "Governor Albert Bryan Jr.",
+# "Denise George, the 16th attorney general of the US Virgin Islands", "CEO John Donahoe".
+_PHRASE = frozenset(
+    {"compound", "flat", "appos", "amod", "nmod", "npadvmod", "poss", "prep", "pobj", "nummod"}
+)
+_TITLE_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 
 
 def _words(text: str) -> list[str]:
@@ -58,20 +69,51 @@ def _words(text: str) -> list[str]:
     return [w for w in out if w not in _FUNCTION]
 
 
-def titles(name: str, text: str) -> set[str]:
-    """Stems of the words next to any mention of ``name`` (or its last word) in ``text``."""
+@functools.lru_cache(maxsize=1024)
+def titles(name: str, text: str) -> frozenset[str]:
+    """Stems of the words of the noun phrase around any mention of ``name`` (or its last word)
+    in ``text``: "Governor Albert Bryan Jr.", "Lena Ortiz, governor of the state,". Words of the
+    sentence outside that phrase are no title ("Governor Bryan texted George" gives George none).
+    """
     last = name.split()[-1]
+    windows: list[tuple[str, int, int]] = []
+    mentions = re.finditer(rf"\b(?:{re.escape(name)}|{re.escape(last)})\b", text)
+    for mention in itertools.islice(mentions, MAX_MENTIONS):
+        start = max(0, mention.start() - WINDOW_BEFORE)
+        start = max(start, text.rfind("\n", start, mention.start()) + 1)
+        end = text.find("\n", mention.end(), mention.end() + WINDOW_AFTER)
+        end = end if end != -1 else min(len(text), mention.end() + WINDOW_AFTER)
+        windows.append((text[start:end], mention.start() - start, mention.end() - start))
     found: set[str] = set()
-    for mention in re.finditer(rf"\b(?:{re.escape(name)}|{re.escape(last)})\b", text):
-        before = re.split(r"[.!?;:\n“”\"(]|,", text[max(0, mention.start() - 80) : mention.start()])[-1]
-        found.update(_words(before)[-BEFORE_WORDS:])
-        after = text[mention.end() : mention.end() + 120]
-        if after.startswith(","):  # an apposition: "Jansen, chief executive of Hapag-Lloyd,"
-            found.update(_words(re.split(r"[,.;:\n“”\"]", after[1:])[0])[:AFTER_WORDS])
-    return {stem(w) for w in found} - {stem(w) for w in name.lower().split()}
+    for doc, (_, begin, finish) in zip(_NLP([w for w, _, _ in windows]), windows, strict=True):
+        span = doc.char_span(begin, finish, alignment_mode="expand")
+        if span is None:
+            continue
+        head = span.root
+        # Up from the name while it is part of a larger noun phrase ("John Donahoe" in "CEO
+        # John Donahoe", "George" as the apposition of "the attorney general, George").
+        while head.dep_ in ("compound", "flat", "appos") and head.head.i != head.i:
+            head = head.head
+        found.update(_words(" ".join(t.text for t in _phrase(head) if t.pos_ in _TITLE_POS)))
+    return frozenset({stem(w) for w in found} - {stem(w) for w in name.lower().split()})
 
 
-_NLP = SpacyPipeline()
+def _phrase(head) -> list:  # noqa: ANN001 (a spaCy Token -> Tokens)
+    """The noun phrase of ``head``: its subtree through phrase-internal dependencies only (no
+    relative or other clauses, no verbs)."""
+    out, stack = [head], [head]
+    while stack:
+        parent = stack.pop()
+        negations = [t.i for t in parent.children if t.dep_ == "neg"]
+        for child in parent.children:
+            if child.dep_ not in _PHRASE or child.pos_ in ("VERB", "AUX"):
+                continue
+            low, high = sorted((parent.i, child.i))
+            if any(low < i < high for i in negations) or any(t.dep_ == "neg" for t in child.children):
+                continue  # "George, not the governor, …"
+            out.append(child)
+            stack.append(child)
+    return out
 
 
 @functools.lru_cache(maxsize=256)

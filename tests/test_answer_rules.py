@@ -35,3 +35,57 @@ def test_a_headline_that_restates_the_question_is_not_the_answer(fresh_assistant
     assert answer.found
     assert "6.04 billion" in answer.citations[0].sentence, answer.text
     assert all(c.sentence != "Northwind Motors second quarter revenue." for c in answer.citations)
+
+
+PRICE_ARTICLE = (
+    "A startup called Lumo has launched a messaging app named Lumo Glide that lets Android users "
+    "chat with iPhone owners. Lumo Glide is priced at $2.49 per month, with a seven-day free trial. "
+    "The company said it has raised $6 million from investors. The older Lumo app will be renamed "
+    "Lumo Cloud and closed next year."
+)
+
+
+def test_a_follow_up_asks_about_what_the_earlier_turn_named(fresh_assistant):
+    """A follow-up, "How much did it cost?" after "What is Lumo Glide?", is about Lumo Glide: its price
+    answers, though the sentence says "priced", not "cost", and does not say "launched"."""
+    _add(fresh_assistant.library, "p1", "Tech Daily", PRICE_ARTICLE)
+    answer = fresh_assistant.ask(
+        "How much did it cost when it launched?", conversation=["What is Lumo Glide?"]
+    )
+    assert answer.found, answer.text
+    assert "$2.49" in answer.citations[0].sentence, answer.text
+
+
+GOVERNOR_ARTICLE = (
+    "Rita Moss, the attorney general of the territory, was dismissed in December after three years "
+    "pursuing the bank. Governor Ana Pell texted Moss in May about the case. The governor gave her "
+    "blessing when Moss filed the suit. Officially, Moss, not the governor, was in charge of the "
+    "legal calls. “The bank must answer for what it did,” Moss said in an interview. After Moss was "
+    "gone, Pell said: “If we never mention the bank again, it will be too soon.”"
+)
+
+
+def test_a_follow_up_that_asks_for_someone_else_quotes_them(fresh_assistant):
+    """The governor's words, not the dismissed attorney general's that the earlier turn was
+    about; the role is read from the name's own phrase ("Governor Ana Pell"), not from a
+    sentence that mentions both."""
+    _add(fresh_assistant.library, "g1", "Island News", GOVERNOR_ARTICLE)
+    answer = fresh_assistant.ask(
+        "And what did the governor say about the bank once she was gone?",
+        conversation=["Why was Rita Moss dismissed as attorney general?"],
+    )
+    assert answer.found, answer.text
+    assert "never mention the bank" in answer.citations[0].sentence, answer.text
+    assert "Pell" in (answer.citations[0].speaker or ""), answer.text
+
+
+def test_who_replaced_someone_is_not_answered_by_the_company_that_ousted_them(fresh_assistant):
+    """A near miss: the article reports the ouster, not the successor. The company the
+    question names ("Brightway's") is not who replaced him."""
+    _add(fresh_assistant.library, "w1", "Freight Wire",
+         "Brightway recently ousted Dan Cole as chief financial officer and lost its head of sales. "
+         "For much of the summer, Cole had pushed Brightway's planning team to cut its forecasts. "
+         "Brightway's shares fell 3 percent on the news.")
+    answer = fresh_assistant.ask("Who replaced Dan Cole as Brightway's chief financial officer?")
+    assert not answer.found, answer.text
+    assert "who" in answer.text.lower(), answer.text

@@ -4,6 +4,7 @@ for this test: titles read beside a name's mentions, abbreviations spelled out."
 from __future__ import annotations
 
 from assistant.roles import asked_by_role, asks_for_statement, role_words, titles
+from index.terms import stem
 
 ARTICLE = (
     "Harbor Freight reported weaker orders. \"We expect demand to recover,\" said CEO Maria "
@@ -51,3 +52,18 @@ def test_contractions_and_possessives_are_read():
     assert role_words("What's Harbor Freight's CEO saying about the outlook?") >= {"chief", "execut"}
     question = "When's the best time to buy, according to the company's analyst?"
     assert role_words(question) == {"compan", "analys"}  # stems
+
+
+def test_words_of_the_sentence_outside_the_name_are_no_title():
+    """A role word elsewhere in a sentence that mentions someone is not their title: the
+    governor who texted the attorney general is the governor, not she."""
+    article = (
+        "Denise George, the attorney general of the territory, sued the bank. Governor Albert "
+        "Bryan Jr. texted George in May. The governor gave his blessing when George filed. "
+        "Officially, George, not the governor, decided. Bryan said the matter was closed."
+    )
+    assert "govern" not in titles("Denise George", article)
+    assert {stem("attorney"), stem("general")} <= titles("Denise George", article)
+    assert "govern" in titles("Albert Bryan Jr", article)
+    speakers = [("Denise George", "a2"), ("Albert Bryan Jr", "a2")]
+    assert asked_by_role("What did the governor say?", speakers, lambda _: article) == {"Albert Bryan Jr"}
