@@ -74,6 +74,9 @@ _DURATION = re.compile(
     r"|\b(?:decades|centuries)\b",
     re.I,
 )
+# "A couple of days back", "three years ago", "two weeks later": a point in time, not how long
+# something lasts.
+_POINT_IN_TIME = re.compile(r"\s+(?:ago|back|earlier|later|before|after|from now|since)\b", re.I)
 _ENTITIES: dict[Expected, frozenset[str]] = {
     "number": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
     "amount": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
@@ -270,6 +273,7 @@ class AnswerKinds:
             return [
                 span
                 for m in _DURATION.finditer(doc.text)
+                if not _POINT_IN_TIME.match(doc.text, m.end())
                 if (span := doc.char_span(m.start(), m.end(), alignment_mode="expand")) is not None
             ]
         spans = []

@@ -52,6 +52,15 @@ def _unwrap(body: str) -> str:
 _CONTINUES = frozenset(",;)")
 
 
+def _cut_inside(text: str, previous_end: int, start: int) -> bool:
+    """Whether a cut between two pieces with nothing between them split a word or Markdown's
+    image syntax "![" (not "said.[1]" or "met.The": a missing space after a full stop)."""
+    if start != previous_end or not 0 < start < len(text):
+        return False
+    before, after = text[start - 1], text[start]
+    return (before.isalnum() and after.isalnum()) or (before == "!" and after == "[")
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans ``(start, end)`` of ``text``, whitespace trimmed, in order.
 
@@ -72,9 +81,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 found = cursor + len(body[cursor:]) - len(body[cursor:].lstrip())
             end = min(found + len(piece), len(body))
             if end > found:
-                if spans and piece[0] in _CONTINUES and spans[-1][0] >= base:
+                joined = spans and spans[-1][0] >= base
+                if joined and (piece[0] in _CONTINUES or _cut_inside(text, spans[-1][1], base + found)):
                     # "Next came JPMorgan Chase., in September, for $75 million.": a piece that
-                    # opens with a comma continues the sentence the segmenter cut at the period.
+                    # opens with a comma continues the sentence the segmenter cut at the period;
+                    # so does one cut inside a word or an image ("the picture ![photo](…) of").
                     spans[-1] = (spans[-1][0], base + end)
                 else:
                     spans.append((base + found, base + end))

@@ -55,6 +55,10 @@ def test_how_many_knows_what_is_counted(kinds):
             True,
         ),
         ("How long did the dock strike last?", "Dock workers began a strike on Monday over pay.", False),
+        # "Three days ago" says when, not how long.
+        ("How long did the dock strike last?", "Three days ago the dock strike ended in a deal.", False),
+        ("How long is the new TV contract?", "A couple of days back, the league signed the contract.", False),
+        ("How long is the new TV contract?", "The TV contract runs for seven years.", True),
         # A count of the asked things, or another number.
         ("How many seats did the party win?", "The party won 112 seats in the new parliament.", True),
         ("How many seats did the party win?", "The two parties campaign for Sunday's vote.", False),

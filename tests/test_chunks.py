@@ -174,3 +174,21 @@ def test_a_piece_opening_with_a_comma_continues_its_sentence():
         "Next came Harbor Freight., in September, for $75 million.",
         "Nobody admitted wrongdoing.",
     ]
+
+
+def test_a_sentence_is_never_cut_inside_a_word():
+    """The segmenter cuts at "!" even inside Markdown image syntax; a piece that starts where
+    the last one ended, with no space between, belongs to it."""
+    text = "The photographer took the picture ![pier](https://example.org/p.png) of the pier. It rained."
+    pieces = [text[s:e] for s, e in split_sentences(text)]
+    assert pieces == [
+        "The photographer took the picture ![pier](https://example.org/p.png) of the pier.",
+        "It rained.",
+    ]
+
+
+def test_a_cut_after_a_full_stop_stays_without_a_space():
+    """Only a cut inside a word or an image joins pieces: "met.[1] In …" is two sentences."""
+    text = "He had never met her.[1] In the United States, such a prescription is invalid."
+    pieces = [text[s:e] for s, e in split_sentences(text)]
+    assert len(pieces) == 2 and pieces[1].endswith("is invalid."), pieces
