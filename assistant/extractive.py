@@ -30,7 +30,7 @@ from assistant import prompts
 from assistant.asked import AnswerKinds, Asked
 from assistant.meaning import CLOSE, Closeness, WordVectors, credit, words_of
 from assistant.news import EVENT_DATE, Kind, article_label, event_date, question_kind, without_dates
-from assistant.roles import asked_by_role, asks_for_statement, speaker_phrases
+from assistant.roles import asked_by_role, asks_for_statement, role_words, speaker_phrases
 from assistant.sentences import EmbeddingCache
 from assistant.types import Answer, Citation
 from index.embed import SentenceEmbedder
@@ -53,6 +53,9 @@ FRAME_STEMS = frozenset(
 )
 _LEADING_PRONOUN = re.compile(r"(?:^|,\s+)(he|she)\s+(?=\w)", re.IGNORECASE)
 SPEAKER_BONUS = 0.10
+# And this much more for their own quoted words ("What did the governor say?": his quotation
+# before the sentences that only report on him).
+QUOTE_BONUS = 0.05
 DATE_BONUS = 0.05  # "when" questions: a sentence stating a date answers them
 MAX_ARTICLES = 6  # most articles a timeline or comparison lists
 ARTICLE_MARGIN = 0.1  # how much weaker than the best another article's best may be in them
@@ -218,6 +221,8 @@ class ExtractiveAnswerer:
             speaker = cand.sentence.speaker
             if people and speaker in people:
                 cand.rank += SPEAKER_BONUS
+                if _quotation(cand.text):  # what they said, in their own words
+                    cand.rank += QUOTE_BONUS
             elif people and speaker and speaker != JOINT:
                 cand.rank -= OTHER_SPEAKER_PENALTY
             if dated and EVENT_DATE.search(cand.text):
@@ -306,7 +311,15 @@ class ExtractiveAnswerer:
             found = terms(word)
             if found and found[0] in weights:
                 surface.setdefault(found[0], []).append(word)
-        have = [set(terms(c.text)) | set(terms(c.sentence.speaker or "")) for c in candidates]
+        # A sentence of a speaker the question asks for by role covers the role's words: "the
+        # governor" in "What did the governor say?" for Governor Bryan's sentences.
+        named_by = role_words(query) if people else set()
+        have = [
+            set(terms(c.text))
+            | set(terms(c.sentence.speaker or ""))
+            | (named_by if c.sentence.speaker in people else set())
+            for c in candidates
+        ]
         out = np.array([sum(weights[t] for t in wanted if t in mine) for mine in have], dtype=float)
         titles: dict[str, set[str]] = {}
         for i, cand in enumerate(candidates):  # a term only in the context or title counts in part

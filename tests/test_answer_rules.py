@@ -89,3 +89,20 @@ def test_who_replaced_someone_is_not_answered_by_the_company_that_ousted_them(fr
     answer = fresh_assistant.ask("Who replaced Dan Cole as Brightway's chief financial officer?")
     assert not answer.found, answer.text
     assert "who" in answer.text.lower(), answer.text
+
+
+def test_asked_for_what_someone_said_their_quoted_words_are_shown(fresh_assistant):
+    """The mayor's own words answer "what did the mayor say", though sentences that only report
+    on the mayor name the bridge more often."""
+    _add(
+        fresh_assistant.library,
+        "m1",
+        "City Post",
+        "Mayor Tom Reyes visited the old bridge on Monday and met engineers about the bridge repairs. "
+        "Reyes later toured the bridge works with reporters and the bridge engineers. "
+        "“We will not let this bridge fall apart on my watch,” Reyes said at the bridge. "
+        "The bridge carries 30,000 cars a day.",
+    )
+    answer = fresh_assistant.ask("What did the mayor say about the bridge?")
+    assert answer.found, answer.text
+    assert any("fall apart" in c.sentence for c in answer.citations), answer.text
