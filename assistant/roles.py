@@ -69,7 +69,7 @@ def _words(text: str) -> list[str]:
     return [w for w in out if w not in _FUNCTION]
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)  # per (speaker, article text): the texts are kept alive
 def titles(name: str, text: str) -> frozenset[str]:
     """Stems of the words of the noun phrase around any mention of ``name`` (or its last word)
     in ``text``: "Governor Albert Bryan Jr.", "Lena Ortiz, governor of the state,". Words of the

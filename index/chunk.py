@@ -81,8 +81,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 found = cursor + len(body[cursor:]) - len(body[cursor:].lstrip())
             end = min(found + len(piece), len(body))
             if end > found:
-                joined = spans and spans[-1][0] >= base
-                if joined and (piece[0] in _CONTINUES or _cut_inside(text, spans[-1][1], base + found)):
+                same_paragraph = spans and spans[-1][0] >= base
+                cut = same_paragraph and _cut_inside(text, spans[-1][1], base + found)
+                if same_paragraph and (piece[0] in _CONTINUES or cut):
                     # "Next came JPMorgan Chase., in September, for $75 million.": a piece that
                     # opens with a comma continues the sentence the segmenter cut at the period;
                     # so does one cut inside a word or an image ("the picture ![photo](…) of").
