@@ -236,6 +236,8 @@ class ExtractiveAnswerer:
         out the talks?" asks for a reason, not for a Rogers' statement)."""
         if self.kinds.expected(question).kind == "person" or not asks_for_statement(question):
             return set()
+        if re.match(r"\W*why\b", question, re.IGNORECASE):  # a reason, whoever gives it
+            return set()
         # An outlet is named as where something was reported ("as reported by The Verge"),
         # not as a speaker, even where an article quotes it.
         outlets = [set(c.passage.source.lower().split()) for c in candidates if c.passage.source]

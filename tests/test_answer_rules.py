@@ -106,3 +106,20 @@ def test_asked_for_what_someone_said_their_quoted_words_are_shown(fresh_assistan
     answer = fresh_assistant.ask("What did the mayor say about the bridge?")
     assert answer.found, answer.text
     assert any("fall apart" in c.sentence for c in answer.citations), answer.text
+
+
+def test_why_asks_for_a_reason_not_for_the_named_peoples_words(fresh_assistant):
+    """Naming the people a "why" question is about does not make it a question about what they
+    said: the reason wins though someone else states it."""
+    _add(
+        fresh_assistant.library,
+        "r1",
+        "Business Desk",
+        "Directors Ana Ruiz and Ben Cole agreed not to take part in the board's talks on the merger "
+        "because of a dispute over a lawyer whose firm also works for a rival, spokesperson Lee Park said. "
+        "“We have been frozen out of the board's talks for months,” Ruiz said. "
+        "Cole said the merger talks should be held in public.",
+    )
+    answer = fresh_assistant.ask("Why did Ana Ruiz and Ben Cole sit out the board's talks on the merger?")
+    assert answer.found, answer.text
+    assert "dispute over a lawyer" in answer.citations[0].sentence, answer.text
