@@ -28,6 +28,7 @@ import numpy as np
 
 from assistant import prompts
 from assistant.asked import AnswerKinds, Asked
+from assistant.followup import carried_turn
 from assistant.meaning import CLOSE, Closeness, WordVectors, credit, words_of
 from assistant.news import EVENT_DATE, Kind, article_label, event_date, question_kind, without_dates
 from assistant.roles import asked_by_role, asks_for_statement, role_words, speaker_phrases
@@ -369,9 +370,7 @@ class ExtractiveAnswerer:
         kind = question_kind(question)
         asked = self.kinds.expected(question) if kind not in ("timeline", "comparison") else Asked(None)
         if asked.kind is not None:
-            # A follow-up's standalone query adds the earlier turn it refers to ("… (What is X?)").
-            follow_up = query and query != question and query.startswith(question)
-            carried = query[len(question) :] if follow_up else ""
+            carried = carried_turn(question, query)  # the earlier turn a follow-up refers to
             ranked, answered = self._holding(query or question, asked, ranked, best, carried)
             # The passages discuss the topic but hold no such answer. "Where" is only a
             # preference: it often asks for a situation ("where might … be at odds"), not a place.

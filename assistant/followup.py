@@ -57,3 +57,11 @@ def standalone_query(question: str, conversation: Sequence[str] | None) -> str:
             previous = re.sub(rf"\b{re.escape(name)}\b", " ", previous)
         previous = " ".join(previous.split())
     return f"{question} ({previous})"
+
+
+def carried_turn(question: str, query: str | None) -> str:
+    """What ``standalone_query`` added to ``question`` from the earlier turn (" (What is X?)"),
+    or "" when ``query`` is the question itself or a rewrite of it in other words."""
+    if not query or query == question or not query.startswith(question):
+        return ""
+    return query[len(question) :]

@@ -165,26 +165,28 @@ def test_split_sentences_are_exact_and_never_cross_paragraphs():
     assert "".join(pieces).replace(" ", "") == "".join(text.split())
 
 
-def test_a_piece_opening_with_a_comma_continues_its_sentence():
-    """A stray period ("Chase.,") is not the end of a sentence: the piece after it opens with
-    a comma and belongs to it."""
-    text = "Next came Harbor Freight., in September, for $75 million. Nobody admitted wrongdoing."
-    pieces = [text[s:e] for s, e in split_sentences(text)]
-    assert pieces == [
-        "Next came Harbor Freight., in September, for $75 million.",
-        "Nobody admitted wrongdoing.",
-    ]
-
-
-def test_a_sentence_is_never_cut_inside_a_word():
-    """The segmenter cuts at "!" even inside Markdown image syntax; a piece that starts where
-    the last one ended, with no space between, belongs to it."""
-    text = "The photographer took the picture ![pier](https://example.org/p.png) of the pier. It rained."
-    pieces = [text[s:e] for s, e in split_sentences(text)]
-    assert pieces == [
-        "The photographer took the picture ![pier](https://example.org/p.png) of the pier.",
-        "It rained.",
-    ]
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # A stray period ("Chase.,") is not the end of a sentence: the piece after it opens
+        # with a comma and belongs to it.
+        (
+            "Next came Harbor Freight., in September, for $75 million. Nobody admitted wrongdoing.",
+            ["Next came Harbor Freight., in September, for $75 million.", "Nobody admitted wrongdoing."],
+        ),
+        # The segmenter cuts at "!" even inside Markdown image syntax; a piece that starts where
+        # the last one ended, with no space between, belongs to it.
+        (
+            "The photographer took the picture ![pier](https://example.org/p.png) of the pier. It rained.",
+            [
+                "The photographer took the picture ![pier](https://example.org/p.png) of the pier.",
+                "It rained.",
+            ],
+        ),
+    ],
+)
+def test_a_piece_the_segmenter_cut_off_continues_its_sentence(text, sentences):
+    assert [text[s:e] for s, e in split_sentences(text)] == sentences
 
 
 def test_a_cut_after_a_full_stop_stays_without_a_space():
