@@ -32,18 +32,14 @@ from langchain_core.runnables import Runnable
 from langchain_core.utils.json import parse_partial_json
 
 from assistant import prompts
-from assistant.extractive import (
-    ANSWER_MARGIN,
-    FRAME_STEMS,
-    SPEECH_STEMS,
-    ExtractiveAnswerer,
-    excerpt,
-    named_people,
-    says_nothing_new,
-)
+from assistant.choose import ANSWER_MARGIN
+from assistant.compose import excerpt
+from assistant.evidence import FRAME_STEMS, named_people, says_nothing_new
+from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import error_message, structured
 from assistant.roles import asks_for_statement
 from assistant.types import Answer, AnswerEvent, Citation, Statement
+from assistant.understand import SPEECH_STEMS
 from assistant.verify import CitationVerifier, date_words
 from index.speakers import JOINT
 from index.terms import terms

@@ -478,6 +478,12 @@ class CitationVerifier:
     def problem(self, support: Support) -> str:
         return _problem(support, self.min_similarity, self.max_new_terms)
 
+    def supports(self, statement: str, passage: Passage) -> bool:
+        """Whether ``passage`` alone supports ``statement`` (a sentence an extractive answer
+        composes from its quotes, ``assistant/lead.py``)."""
+        people = {x.speaker for x in passage.chunk.sentences if x.speaker} - {JOINT}
+        return self.passes(self.support(statement, 1, passage, people))
+
     def check(self, text: str, passages: Sequence[Passage], reattribute: bool = False) -> list[Statement]:
         """One ``Statement`` per sentence of ``text``; markers refer to ``passages`` (1-based).
 

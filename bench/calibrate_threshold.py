@@ -173,7 +173,7 @@ VETOED = -1.0
 
 def vetoed(assistant: Assistant, question: str) -> bool:
     """Whether ``answer`` refuses ``question`` outright (a noun no article mentions)."""
-    check = assistant.answerer.unmentioned
+    check = assistant.answerer.reader.unmentioned
     return bool(check and check(question))
 
 

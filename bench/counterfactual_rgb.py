@@ -52,7 +52,7 @@ from dataclasses import dataclass, field  # noqa: E402
 from typing import Any  # noqa: E402
 
 from assistant.build import build_assistant  # noqa: E402
-from assistant.extractive import ANSWER_MARGIN, _repeats  # noqa: E402
+from assistant.choose import ANSWER_MARGIN, repeats  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.types import Answer  # noqa: E402
@@ -227,9 +227,9 @@ def why_not_shown(
     chosen = [c for c in ranked[:position] if (c.passage.article_id, c.sentence.start) in cited]
     if any(" ".join(cand.text.lower().split()) == " ".join(c.text.lower().split()) for c in chosen):
         return "same text as a quoted sentence"
-    if any(_repeats(cand, c) for c in chosen):
+    if any(repeats(cand, c) for c in chosen):
         return REDUNDANT
-    if len(chosen) >= assistant.answerer.max_sentences:
+    if len(chosen) >= assistant.answerer.chooser.max_sentences:
         return "max sentences reached"
     return "other"
 
@@ -273,7 +273,9 @@ def ask_all(assistant: Assistant, scenario: str, questions: Sequence[RgbQuestion
         shown = shown_text(answer) if answer.found else ""
         has_true, has_fake = contains_answer(shown, q.answer), contains_answer(shown, q.fake)
         unmentioned = bool(
-            not answer.found and assistant.answerer.unmentioned and assistant.answerer.unmentioned(q.query)
+            not answer.found
+            and assistant.answerer.reader.unmentioned
+            and assistant.answerer.reader.unmentioned(q.query)
         )
         row = Row(
             scenario=scenario,

@@ -1,0 +1,169 @@
+"""Stage 3 of an answer: which of the ranked sentences answer, or why none does.
+
+From the ranking of ``assistant/evidence.py`` this stage decides:
+
+- whether the articles answer at all (the best evidence reaches ``min_evidence``), and
+  which question nouns nothing in them comes close to (for the refusal's wording);
+- whether a person the question asks to be quoted speaks in the passages at all;
+- for a question that asks for a kind of thing (a number, a date, a person …), which of
+  the best sentences hold one and where (``answer_span``), or that none does (a near miss);
+- the sentences shown: the best few within ``ANSWER_MARGIN`` of the best, or, for a
+  timeline or comparison, the best of each article, oldest article first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from assistant.asked import AnswerKinds, Asked
+from assistant.evidence import Candidate
+from assistant.meaning import CLOSE, Closeness, words_of
+from assistant.roles import asks_for_statement, speaker_phrases
+from index.speakers import JOINT
+from index.terms import stem, terms
+
+MAX_ARTICLES = 6  # most articles a timeline or comparison lists
+ARTICLE_MARGIN = 0.1  # how much weaker than the best another article's best may be in them
+# Further sentences join the answer when they rank within this of the best one.
+ANSWER_MARGIN = 0.15
+# A sentence whose terms are mostly in an already quoted one adds nothing (photo captions).
+REDUNDANT_SHARE = 0.8
+UNRELATED_POOL = 12  # the best sentences searched for a close word before naming a noun as unmentioned
+# How many of the best sentences are checked for the kind of thing the question asks for.
+TYPED_POOL = 8
+
+
+def distinct(ranked: list[Candidate]) -> list[Candidate]:
+    """Drop sentences whose text repeats a better one (syndicated or duplicated copies)."""
+    seen: set[str] = set()
+    out = []
+    for cand in ranked:
+        key = " ".join(cand.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(cand)
+    return out
+
+
+def _names_and_numbers(text: str) -> set[str]:
+    """Terms of capitalised words and numbers: the parts of a sentence that carry its facts."""
+    return {stem(w) for w in re.findall(r"\b(?:[A-Z][\w’'-]*|\d[\d.,]*)", text)}
+
+
+def repeats(cand: Candidate, other: Candidate) -> bool:
+    """``cand`` says little beyond ``other``: most of its terms are already there.
+
+    Two versions of one sentence that swap a name or number ("in Tampa, Florida" /
+    "in Glendale, Arizona") are not repeats: they disagree, and both are shown.
+    """
+    mine, theirs = set(terms(cand.text)), set(terms(other.text))
+    if not mine or len(mine & theirs) / len(mine) < REDUNDANT_SHARE:
+        return False
+    facts_mine, facts_theirs = _names_and_numbers(cand.text), _names_and_numbers(other.text)
+    return not ((mine - theirs) & facts_mine and (theirs - mine) & facts_theirs)
+
+
+class SentenceChooser:
+    """The decisions of this stage, over one answerer's thresholds and models."""
+
+    def __init__(
+        self, kinds: AnswerKinds, closeness: Closeness, min_evidence: float, max_sentences: int = 3
+    ) -> None:
+        self.kinds = kinds
+        self.closeness = closeness
+        self.min_evidence = min_evidence
+        self.max_sentences = max_sentences
+
+    def answers(self, ranked: list[Candidate]) -> bool:
+        """Whether the best sentence is evidence enough that the articles answer."""
+        best = ranked[0] if ranked else None
+        return best is not None and best.evidence >= self.min_evidence and best.rank >= self.min_evidence
+
+    def unrelated(self, nouns: tuple[str, ...] | list[str], ranked: list[Candidate]) -> list[str]:
+        """The ``nouns`` (no article uses them) that no word of the best sentences is close
+        to in meaning (``assistant/meaning.py``): what a refusal says the articles do not mention."""
+        if not nouns:
+            return []
+        words = [w for c in ranked[:UNRELATED_POOL] for w in words_of(c.text)]
+        nearest = self.closeness.nearest([n.lower() for n in nouns], words)
+        return [n for n, sim in zip(nouns, nearest, strict=True) if sim < CLOSE]
+
+    def unquoted(self, question: str, ranked: list[Candidate]) -> str | None:
+        """A person the question asks to be quoted whom the passages mention but never let
+        speak (no sentence of theirs, and in none do they say, think or feel something)."""
+        if not asks_for_statement(question):
+            return None
+        speakers = {c.sentence.speaker for c in ranked if c.sentence.speaker not in (None, JOINT)}
+        texts = [c.text for c in ranked]
+        asked = " ".join(speaker_phrases(question))  # not "Epstein" in "what did X say about Epstein"
+        for person in (p for p in self.kinds.people(question) if p in asked):
+            words = set(person.split())
+            mentioned = any(words & set(re.findall(r"[\w’'-]+", t)) for t in texts)
+            spoke = any(words <= set(s.split()) or set(s.split()) <= words for s in speakers)  # "Xi Jinping"
+            if mentioned and not spoke and not self.kinds.voices(texts, person):
+                return person
+        return None
+
+    def holding(
+        self, query: str, asked: Asked, ranked: list[Candidate], carried: str = ""
+    ) -> tuple[list[Candidate], bool]:
+        """The ranking with the sentences that hold the asked kind of thing first (among those
+        within ``ANSWER_MARGIN`` of the best), each with its ``answer_span``, and whether there
+        is one; ``carried``: the earlier turn a follow-up refers to."""
+        best = ranked[0]
+        top = [
+            c
+            for c in distinct(ranked)[:TYPED_POOL]
+            if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
+        ]
+        spans = self.kinds.holds(
+            [c.text for c in top], asked, query, [c.sentence.speaker for c in top], carried=carried
+        )
+        typed = []
+        for cand, span in zip(top, spans, strict=True):
+            if span is not None:
+                cand.answer_span = span
+                typed.append(cand)
+        if not typed:
+            return ranked, False
+        others = [c for c in ranked if c not in typed]
+        return typed + others, True
+
+    def best_few(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best sentence and up to ``max_sentences - 1`` more within ``ANSWER_MARGIN`` of
+        it that have evidence enough of their own and do not repeat one already chosen."""
+        best = ranked[0]
+        chosen: list[Candidate] = []
+        for cand in distinct(ranked):
+            if len(chosen) == self.max_sentences or cand.rank < best.rank - ANSWER_MARGIN:
+                break
+            if cand.evidence >= self.min_evidence and not any(repeats(cand, c) for c in chosen):
+                chosen.append(cand)
+        return chosen
+
+    def per_article(self, ranked: list[Candidate], best: Candidate, per_article: int) -> list[Candidate]:
+        """The best ``per_article`` answering sentences of each article, oldest article first
+        (``best``: the best-ranked sentence of all, when ``ranked`` puts others first).
+
+        Timelines and comparisons need every article that answers, not the best three
+        sentences overall (which may all come from one report). Once the best sentence has
+        shown that the articles answer, another article's best may be weaker by up to
+        ``ARTICLE_MARGIN`` (a report of another meeting words the topic differently).
+        """
+        floor = min(self.min_evidence, best.evidence - ARTICLE_MARGIN)
+        by_article: dict[str, list[Candidate]] = {}
+        for cand in distinct(ranked):
+            if cand.evidence < floor:
+                continue
+            mine = by_article.setdefault(cand.passage.article_id, [])
+            if (
+                len(mine) < per_article
+                and (not mine or cand.rank >= mine[0].rank - ANSWER_MARGIN)
+                and not any(repeats(cand, c) or repeats(c, cand) for c in mine)
+            ):
+                mine.append(cand)
+        groups = sorted(
+            by_article.values(), key=lambda g: (g[0].passage.date or dt.date.max, g[0].passage.title)
+        )
+        return [c for group in groups[:MAX_ARTICLES] for c in group]

@@ -1,0 +1,306 @@
+"""Stage 2 of an answer: every sentence of the retrieved passages, scored as evidence.
+
+Each candidate sentence gets an evidence score
+
+    evidence = 0.5 * cosine(question, sentence) + 0.5 * idf-weighted term coverage - unseen
+
+where coverage counts the question's content terms found in the sentence or in the name
+of its speaker ("he" in a sentence about Xi covers "Xi"), in part those found only in the
+sentence before a statement by the same speaker or in the article's title, and in part a
+word close in meaning to a term no candidate has (``assistant/meaning.py``). ``unseen`` is
+the graded penalty for a question noun that no article uses, by how far the sentence's
+closest word is from it. The rank adds what the question's shape prefers: when it asks what
+a person said, that person's sentences rank up and other speakers' down; a "when" question
+prefers sentences that state a date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.asked import AnswerKinds
+from assistant.meaning import CLOSE, Closeness, credit, words_of
+from assistant.news import EVENT_DATE, without_dates
+from assistant.roles import asked_by_role, asks_for_statement, role_words
+from assistant.sentences import EmbeddingCache
+from assistant.understand import SPEECH_STEMS, Understood
+from index.speakers import JOINT
+from index.terms import stem, terms
+from index.types import Passage, Sentence
+
+# Words that frame a comparison or timeline rather than say what it is about: "compare the
+# April and September meetings on railways" is answered by what each says about railways.
+FRAME_STEMS = frozenset(
+    stem(w)
+    for w in "compare comparison differ difference different change changed between each both "
+    "meeting meetings visit visits develop developed evolve timeline".split()
+)
+SPEAKER_BONUS = 0.10
+# And this much more for their own quoted words ("What did the governor say?": his quotation
+# before the sentences that only report on him).
+QUOTE_BONUS = 0.05
+DATE_BONUS = 0.05  # "when" questions: a sentence stating a date answers them
+OTHER_SPEAKER_PENALTY = 0.25
+# A question term found only in the article's title counts this much: every sentence of an
+# article is about what its title names ("the show" in a report titled "Beyoncé's Renaissance film …").
+TITLE_CREDIT = 0.3
+# A term of a follow-up's standalone query that only the earlier turn has ("Denise George" in
+# "And what did the governor say?") weighs this much of its idf: it names what "she" or "it" is,
+# the follow-up's own words say what is asked.
+CARRIED_WEIGHT = 0.5
+# A question term found only in the sentence before a statement (same speaker) counts this much.
+CONTEXT_CREDIT = 0.5
+# A question noun that no article uses lowers a sentence's evidence by up to this much times
+# its share of the question's term weight: nothing when a word of the sentence is CLOSE to it,
+# in full when none is closer than UNRELATED (about the median closeness, 0.52, of the merely
+# related word pairs of bench/data/word_pairs.jsonl).
+UNSEEN_PENALTY = 0.4
+UNRELATED = 0.5
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage, with its evidence for the question and its rank."""
+
+    passage: Passage
+    sentence: Sentence
+    text: str
+    evidence: float = 0.0
+    rank: float = 0.0
+    answer_span: tuple[int, int] | None = None  # where in ``text`` the asked-for thing is
+    context: str = ""  # the sentence before, when the same person speaks in both
+
+
+_QUOTATION = re.compile(r"“[^”]{30,}”|\"[^\"]{30,}\"")
+
+
+def quotation(text: str) -> tuple[int, int] | None:
+    """Where the longest quotation of a sentence is (of 30 characters or more)."""
+    quotes = [m.span() for m in _QUOTATION.finditer(text)]
+    return max(quotes, key=lambda span: span[1] - span[0]) if quotes else None
+
+
+def named_people(question: str, speakers: set[str]) -> set[str]:
+    """Speakers the question names: 'Xi' names 'Xi Jinping'."""
+    words = set(re.findall(r"[A-Z][\w’'-]+", question))
+    return {s for s in speakers if s != JOINT and words & set(s.split())}
+
+
+def says_nothing_new(text: str, query_terms: set[str]) -> bool:
+    """Every content term of ``text`` is one of the question's (speech verbs aside)."""
+    return not (set(terms(text)) - query_terms - SPEECH_STEMS)
+
+
+def _restates(text: str, query_terms: set[str]) -> bool:
+    """A sentence that only repeats the question (a headline, a quoted question) answers nothing."""
+    return text.rstrip().endswith("?") or says_nothing_new(text, query_terms)
+
+
+def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
+    """Every distinct sentence of the passages (passages best first: a sentence keeps its best
+    passage) that says more than the query, each with the sentence before it as its context
+    when the same person speaks in both."""
+    seen: dict[tuple[str, int], Candidate] = {}
+    for passage in passages:
+        previous = None
+        for sentence in passage.chunk.sentences:
+            key = (passage.article_id, sentence.start)
+            if key not in seen:
+                # A statement often follows the sentence that says who speaks and on what
+                # ("…, said the chief executive. 'We feel good about the market.'"): that
+                # sentence is its context.
+                same = previous is not None and sentence.speaker not in (None, JOINT)
+                context = (
+                    passage.sentence_text(previous) if same and previous.speaker == sentence.speaker else ""
+                )
+                seen[key] = Candidate(passage, sentence, passage.sentence_text(sentence), context=context)
+            previous = sentence
+    asked = set(terms(query))
+    return [c for c in seen.values() if not _restates(c.text, asked)]
+
+
+def word_columns(words: list[list[str]]) -> tuple[list[str], list[list[int]]]:
+    """The distinct words of the candidates, and each candidate's words as columns into them."""
+    vocab = list(dict.fromkeys(w for ws in words for w in ws))
+    column = {w: j for j, w in enumerate(vocab)}
+    return vocab, [[column[w] for w in ws] for ws in words]
+
+
+class EvidenceScorer:
+    """Scores and ranks the candidate sentences of the passages for an ``Understood`` question."""
+
+    def __init__(
+        self,
+        embed: EmbeddingCache,
+        closeness: Closeness,
+        kinds: AnswerKinds,
+        idf: Callable[[list[str]], dict[str, float]],
+        article_text: Callable[[str], str] | None = None,
+    ) -> None:
+        """``article_text(article_id)`` reads an article (where speakers' titles are found)."""
+        self.embed = embed
+        self.closeness = closeness
+        self.kinds = kinds
+        self.idf = idf
+        self.article_text = article_text
+
+    def rank(self, q: Understood, passages: Sequence[Passage]) -> tuple[list[Candidate], set[str]]:
+        """Every distinct sentence of the passages with its evidence and rank, best first, and
+        the people whose statements the question asks for (``speakers_asked``).
+
+        The query (a follow-up's standalone form) is what is matched; the people the question
+        itself names decide the speaker preference.
+        """
+        question, query, kind = q.question, q.query, q.kind
+        candidates = candidates_of(passages, query)
+        if not candidates:
+            return [], set()
+
+        vectors = self.embed([query] + [c.text for c in candidates])
+        cosine = vectors[1:] @ vectors[0]
+        ignored = SPEECH_STEMS | (FRAME_STEMS if kind in ("comparison", "timeline") else frozenset())
+        # The dates of a comparison pick its articles ("the April and September meetings");
+        # what each says is about the rest ("on railways"). A timeline's items are dated events.
+        matched = without_dates(query) if kind == "comparison" else query
+        wanted = [t for t in dict.fromkeys(terms(matched)) if t not in ignored]
+        weights = self.idf(wanted) if wanted else {}
+        if q.follow_up:  # words carried over from the earlier turn count less
+            own = set(terms(question))
+            weights = {t: w if t in own else CARRIED_WEIGHT * w for t, w in weights.items()}
+        total = sum(weights.values())
+        vocab, columns = word_columns([words_of(c.text) for c in candidates])
+        people = self.speakers_asked(question, candidates)
+        # The standalone query of a follow-up may name people the question does not; those of
+        # the question itself ("the governor") replace the earlier turn's ("Denise George").
+        query_people = people if not q.follow_up or people else self.speakers_asked(query, candidates)
+        covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people)
+        dated = kind in ("when", "timeline")  # items of a timeline are dated events
+        unseen = self._unseen_penalty(list(q.unseen), weights, total, vocab, columns)
+        for i, (cand, cos) in enumerate(zip(candidates, cosine, strict=True)):
+            coverage = covered[i] / total if total else float(cos)
+            cand.evidence = float(np.clip(0.5 * cos + 0.5 * coverage - unseen[i], 0.0, 1.0))
+            cand.rank = cand.evidence
+            speaker = cand.sentence.speaker
+            if people and speaker in people:
+                cand.rank += SPEAKER_BONUS
+                if quotation(cand.text):  # what they said, in their own words
+                    cand.rank += QUOTE_BONUS
+            elif people and speaker and speaker != JOINT:
+                cand.rank -= OTHER_SPEAKER_PENALTY
+            if dated and EVENT_DATE.search(cand.text):
+                cand.rank += DATE_BONUS
+        return sorted(candidates, key=lambda c: c.rank, reverse=True), people
+
+    def speakers_asked(self, question: str, candidates: list[Candidate]) -> set[str]:
+        """The people whose statements the question asks for: the speakers it names when it
+        asks what someone said, thought or proposed, unless it asks who ("Who hosted the
+        banquet for Xi?" names Xi as the guest, not the host; "Why did the Rogers sisters sit
+        out the talks?" asks for a reason, not for a Rogers' statement)."""
+        if self.kinds.expected(question).kind == "person" or not asks_for_statement(question):
+            return set()
+        if re.match(r"\W*why\b", question, re.IGNORECASE):  # a reason, whoever gives it
+            return set()
+        # An outlet is named as where something was reported ("as reported by The Verge"),
+        # not as a speaker, even where an article quotes it.
+        outlets = [set(c.passage.source.lower().split()) for c in candidates if c.passage.source]
+        speakers = {c.sentence.speaker for c in candidates if c.sentence.speaker}
+        named = named_people(
+            question, {s for s in speakers if not any(set(s.lower().split()) <= o for o in outlets)}
+        )
+        if named or self.article_text is None:
+            return named
+        # Asked by role: "What did Nike's chief executive say?" asks for "CEO John Donahoe".
+        pairs = {(c.sentence.speaker, c.passage.article_id) for c in candidates}
+        return asked_by_role(
+            question, sorted((s, a) for s, a in pairs if s not in (None, JOINT)), self.article_text
+        )
+
+    def _unseen_penalty(
+        self,
+        nouns: list[str],
+        weights: dict[str, float],
+        total: float,
+        vocab: list[str],
+        columns: list[list[int]],
+    ) -> np.ndarray:
+        """How much each candidate's evidence drops for the question's nouns that no article
+        uses: for each, ``UNSEEN_PENALTY`` × its share of the question's term weight × how
+        far the sentence's closest word is from it in meaning (nothing at ``CLOSE``, all of
+        it at ``UNRELATED``). A graded penalty, not a veto: a synonym in the sentence costs
+        little, and strong evidence for the rest of the question can still answer."""
+        out = np.zeros(len(columns))
+        if not nouns or not total:
+            return out
+        shares = [sum(weights.get(t, 0.0) for t in set(terms(n))) / total for n in nouns]
+        nouns = [n.lower() for n, share in zip(nouns, shares, strict=True) if share > 0]
+        shares = [share for share in shares if share > 0]
+        if not nouns:
+            return out
+        near = self.closeness.similarity(nouns, vocab)
+        for i, cols in enumerate(columns):
+            closest = near[:, cols].max(axis=1) if cols else np.zeros(len(nouns))
+            gap = np.clip((CLOSE - closest) / (CLOSE - UNRELATED), 0.0, 1.0)
+            out[i] = UNSEEN_PENALTY * float(np.dot(shares, gap))
+        return out
+
+    def _coverage(
+        self,
+        query: str,
+        wanted: list[str],
+        weights: dict[str, float],
+        candidates: list[Candidate],
+        vocab: list[str],
+        columns: list[list[int]],
+        people: set[str],
+    ) -> np.ndarray:
+        """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker);
+        ``people``: the speakers the query asks for.
+
+        A term the sentence has counts fully. A term it lacks counts in part when a word of
+        the sentence is close to it in meaning (``assistant/meaning.py``: synonyms bridge a
+        question worded differently from the articles), but only where that is needed: when
+        no candidate sentence has the term itself, or, for a question that names people, none
+        of theirs does ("sea" in another speaker's sentence is no reason to read "ship" as
+        "sea" in this one's).
+        """
+        surface: dict[str, list[str]] = {}
+        for word in words_of(query):
+            found = terms(word)
+            if found and found[0] in weights:
+                surface.setdefault(found[0], []).append(word)
+        # A sentence of a speaker the question asks for by role covers the role's words: "the
+        # governor" in "What did the governor say?" for Governor Bryan's sentences.
+        named_by = role_words(query) if people else set()
+        have = [
+            set(terms(c.text))
+            | set(terms(c.sentence.speaker or ""))
+            | (named_by if c.sentence.speaker in people else set())
+            for c in candidates
+        ]
+        out = np.array([sum(weights[t] for t in wanted if t in mine) for mine in have], dtype=float)
+        titles: dict[str, set[str]] = {}
+        for i, cand in enumerate(candidates):  # a term only in the context or title counts in part
+            around = set(terms(cand.context)) - have[i] if cand.context else set()
+            out[i] += CONTEXT_CREDIT * sum(weights[t] for t in wanted if t in around)
+            title = cand.passage.title or ""
+            if title not in titles:
+                titles[title] = set(terms(title))
+            topic = titles[title] - have[i] - around
+            out[i] += TITLE_CREDIT * sum(weights[t] for t in wanted if t in topic)
+        theirs = [
+            h for h, c in zip(have, candidates, strict=True) if not people or c.sentence.speaker in people
+        ]
+        bridged = [t for t in wanted if surface.get(t) and not any(t in h for h in theirs)]
+        if not bridged:
+            return out
+        asked = [(t, w) for t in bridged for w in surface[t]]
+        near = self.closeness.similarity([w for _, w in asked], vocab)
+        for i, (mine, cols) in enumerate(zip(have, columns, strict=True)):
+            for k, (t, _) in enumerate(asked):
+                if t not in mine and cols:
+                    out[i] += weights[t] * float(credit(near[k, cols].max())) / len(surface[t])
+        return out

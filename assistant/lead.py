@@ -1,0 +1,113 @@
+"""The lead of an answer: a quoted statement said directly, with its speaker as the subject.
+
+News sentences name their speaker by a pronoun or a description ("he suggested …", "The
+Chinese leader reiterated …"), open with an adjunct before the statement ("Emphasizing the
+importance of …, he suggested …") or put the attribution last ("“We feel good about the
+market,” said the chief executive."). The lead says the same directly:
+
+    "Xi Jinping suggested that the two sides soon organize the first meeting of …"
+    "Xi Jinping reiterated China's support for Vietnam …"
+    "John Donahoe said: “We feel good about the market.”"
+
+Only the quoted words are used, with the speaker the article attributes the sentence to
+(``index/speakers.py``) in the place of the pronoun or description that refers to them, and
+only when the sentence's main verb is one of reporting ("say", "suggest", "reiterate" …),
+whose subject is the speaker. An opening adjunct is left out only when it holds none of the
+question's terms. The caller keeps a lead only when the citation verifier finds the cited
+passage supports it (``assistant/verify.py``), as for a language model's sentences;
+otherwise the answer quotes the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.nlp import SpacyPipeline
+from index.speakers import JOINT, REPORTING_LEMMAS
+from index.terms import terms
+
+_NLP = SpacyPipeline(exclude=("ner",))
+_PRONOUNS = frozenset({"he", "she"})
+# Heads of the adjuncts that may open a sentence before its subject.
+_ADJUNCTS = frozenset({"advcl", "prep", "npadvmod", "advmod", "pcomp"})
+_OPEN_QUOTE = '“"'
+_CLOSE_QUOTE = '”"'
+
+
+def compose_lead(text: str, speaker: str | None, question_terms: set[str] = frozenset()) -> str | None:
+    """``text`` (a quoted sentence or excerpt) as a direct statement by ``speaker``: ``text``
+    itself when it already is one ("State President Luong Cuong proposed …"), None when it
+    cannot be made one from its own words."""
+    if not speaker or speaker == JOINT or text.startswith("…") or len(text) < 20:
+        return None
+    doc = _NLP([text])[0]
+    sentences = list(doc.sents)
+    if len(sentences) != 1:
+        return None
+    root = sentences[0].root
+    if root.pos_ != "VERB" or root.lemma_.lower() not in REPORTING_LEMMAS:
+        return None
+    subjects = [t for t in root.children if t.dep_ == "nsubj"]
+    if len(subjects) != 1:
+        return None
+    subject = subjects[0]
+    first, last = subject.left_edge.i, subject.right_edge.i
+    if not _refers_to_speaker(doc[first : last + 1], speaker):
+        return None
+    if first > root.i:  # the attribution comes last: "“…,” said the chief executive."
+        return _attribution_first(doc, root, first, last, speaker)
+    before = doc[:first].text.strip()
+    after = doc[last + 1 :].text_with_ws
+    named = _name_of(doc[first : last + 1], speaker)
+    if before:
+        opener = [t for t in root.children if t.i < first and not t.is_punct]
+        droppable = (
+            before.endswith(",")
+            and all(t.dep_ in _ADJUNCTS for t in opener)
+            and not set(terms(before)) & question_terms - set(terms(after))
+        )
+        lead = f"{named} {after}" if droppable else f"{before} {named} {after}"
+    else:
+        lead = f"{named} {after}"
+    lead = " ".join(lead.split())
+    return text if lead == " ".join(text.split()) else lead[0].upper() + lead[1:]
+
+
+def _refers_to_speaker(subject, speaker: str) -> bool:  # noqa: ANN001 (a spaCy Span)
+    """A pronoun ("he"), a description ("the Chinese leader", "the company") or the speaker's
+    own name; not another name ("Luong Cuong" for a sentence attributed to Xi)."""
+    words = [t for t in subject if not t.is_punct]
+    if any(t.dep_ in ("conj", "cc") for t in words):  # "Xi and Luong Cuong": not one speaker
+        return False
+    if len(words) == 1 and words[0].lower_ in _PRONOUNS:
+        return True
+    names = {t.text for t in words if t.pos_ == "PROPN"}
+    if names:
+        return bool(names & set(speaker.split()))
+    head = subject.root
+    return head.pos_ == "NOUN" and any(t.lower_ in ("the", "this", "that") for t in words)
+
+
+def _name_of(subject, speaker: str) -> str:  # noqa: ANN001 (a spaCy Span)
+    """The subject as the lead says it: the speaker's name for a pronoun or a description,
+    the article's own words when they already name them ("State President Luong Cuong")."""
+    if set(speaker.split()) <= {t.text for t in subject}:
+        return subject.text
+    return speaker
+
+
+def _attribution_first(doc, root, first: int, last: int, speaker: str) -> str | None:  # noqa: ANN001
+    """'“We feel good about the market,” said the chief executive.' → 'John Donahoe said:
+    “We feel good about the market.”' (only when the sentence is one quotation and its
+    attribution)."""
+    text = doc.text.strip()
+    if text[:1] not in _OPEN_QUOTE:
+        return None
+    quoted = re.match(r"^[“\"](?P<q>[^“”\"]+?)[,.]?[”\"],?\s+", text)
+    if quoted is None or quoted.end() > doc[min(root.i, first)].idx:
+        return None
+    rest = doc[max(root.i, last) + 1 :].text.strip(" .")
+    if rest:  # more than the attribution after the quotation
+        return None
+    named = _name_of(doc[first : last + 1], speaker)
+    return f"{named} {root.text}: “{quoted.group('q').strip()}.”"

@@ -1,0 +1,81 @@
+"""Stage 1 of an answer: what the question asks, read once before any passage is scored.
+
+The later stages (``evidence`` → ``choose`` → ``compose``) read this instead of re-parsing
+the question: its shape (who / when / timeline / comparison, ``assistant/news.py``), the
+kind of thing its answer must hold (``assistant/asked.py``), the nouns no article uses,
+and for a follow-up the standalone query and the earlier turn it leans on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.asked import AnswerKinds, Asked
+from assistant.followup import carried_turn
+from assistant.news import Kind, question_kind
+from assistant.roles import asks_for_statement
+from index.terms import stem, terms
+
+# Speech-act verbs say *that* someone spoke, not *what* about: the speaker match covers them.
+SPEECH_STEMS = frozenset(
+    stem(w)
+    for w in "say said says tell told think propose proposed suggest stress emphasize emphasise "
+    "call agree agreed state mention talk describe express".split()
+)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """A question as the answer stages read it.
+
+    ``query`` is what is matched (a follow-up's standalone form, else the question);
+    ``expected`` is the kind of thing the question's grammar asks for, ``asked`` the same
+    as the answer must hold it (none for timelines and comparisons, whose items are
+    statements); ``unseen``: the question's nouns that no article uses; ``carried``: the
+    earlier turn a follow-up refers to ("" for a standalone question).
+    """
+
+    question: str
+    query: str
+    kind: Kind
+    expected: Asked
+    asked: Asked
+    unseen: tuple[str, ...]
+    carried: str
+    statement: bool
+
+    @property
+    def follow_up(self) -> bool:
+        return self.query != self.question
+
+
+class QuestionReader:
+    """``read(question, query)`` → ``Understood``, with the tagger and parser of ``kinds``."""
+
+    def __init__(self, kinds: AnswerKinds, unmentioned: Callable[[str], list[str]] | None = None) -> None:
+        """``unmentioned(question)`` names the question's nouns that no article mentions."""
+        self.kinds = kinds
+        self.unmentioned = unmentioned
+
+    def read(self, question: str, query: str | None = None) -> Understood:
+        query = query or question
+        kind = question_kind(question)
+        expected = self.kinds.expected(question)
+        return Understood(
+            question=question,
+            query=query,
+            kind=kind,
+            expected=expected,
+            asked=expected if kind not in ("timeline", "comparison") else Asked(None),
+            unseen=tuple(self.unseen_nouns(question)),
+            carried=carried_turn(question, query),
+            statement=asks_for_statement(question),
+        )
+
+    def unseen_nouns(self, question: str) -> list[str]:
+        """The question's nouns that no article uses (not speech verbs the tagger read as
+        nouns: "mention")."""
+        if self.unmentioned is None:
+            return []
+        return [n for n in self.unmentioned(question) if not set(terms(n)) <= SPEECH_STEMS]
