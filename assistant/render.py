@@ -40,7 +40,7 @@ def text_runs(text: str) -> list[Run]:
     at = 0
     for match in MARKER.finditer(text):
         if match.start() > at:
-            runs.append({"text": text[at:match.start()]})
+            runs.append({"text": text[at : match.start()]})
         runs.append({"cite": int(match.group(1))})
         at = match.end()
     if at < len(text):
@@ -93,12 +93,15 @@ def answer_blocks(answer: Answer) -> list[Block]:
 
 
 def blocks_text(blocks: list[Block]) -> str:
-    """The blocks as plain text with ``[n]`` markers and "- " list items (for logs and tests)."""
+    """The blocks as plain text with ``[n]`` markers and "- " list items (for logs and tests):
+    a blank line between blocks, but for consecutive list items."""
     out = []
-    for block in blocks:
+    for i, block in enumerate(blocks):
         body = "".join(
             r["text"] if "text" in r else f"[{r['cite']}]" if "cite" in r else f" ({r['warning']})"
             for r in block["runs"]
         )
+        if i:
+            out.append("\n" if block["kind"] == blocks[i - 1]["kind"] == "item" else "\n\n")
         out.append(("- " if block["kind"] == "item" else "") + body)
-    return "\n".join(out)
+    return "".join(out)

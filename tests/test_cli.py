@@ -297,4 +297,4 @@ def test_news_questions_through_the_cli(cli_home):
     assert dates == sorted(dates) and len(set(dates)) == 2, timeline
     assert timeline["answer"].splitlines()[0].startswith("- 16 Apr 2025, Hanoi — ")
     who = by_id["q-who"]
-    assert who["answer"].startswith("Xi Jinping: ") and who["citations"][0]["speaker"] == "Xi Jinping"
+    assert who["answer"].startswith("Xi Jinping suggested") and who["citations"][0]["speaker"] == "Xi Jinping"

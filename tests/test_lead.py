@@ -80,8 +80,13 @@ TRAM_ARTICLE = (
 
 def test_the_answer_names_the_speaker_and_cites_the_verbatim_sentence(fresh_assistant):
     fresh_assistant.library.add(
-        Article(id="t1", title="Carrow opens tram depot", source="Carrow Post", date=dt.date(2025, 3, 3),
-                text=TRAM_ARTICLE)
+        Article(
+            id="t1",
+            title="Carrow opens tram depot",
+            source="Carrow Post",
+            date=dt.date(2025, 3, 3),
+            text=TRAM_ARTICLE,
+        )
     )
     answer = fresh_assistant.ask("What did Whitfield promise about how often trams run?")
     assert answer.found, answer.text
@@ -95,17 +100,27 @@ def test_the_answer_names_the_speaker_and_cites_the_verbatim_sentence(fresh_assi
 def test_points_of_one_article_are_one_paragraph_and_of_several_labelled_by_date(fresh_assistant):
     library = fresh_assistant.library
     library.add(
-        Article(id="h1", title="Harbour line plans", source="Carrow Post", date=dt.date(2025, 3, 3),
-                text="The twelve new trams of the harbour line will be built in Derby by Alstom. "
-                     "Derby will also build the spare parts for the new trams of the harbour line.")
+        Article(
+            id="h1",
+            title="Harbour line plans",
+            source="Carrow Post",
+            date=dt.date(2025, 3, 3),
+            text="The twelve new trams of the harbour line will be built in Derby by Alstom. "
+            "Derby will also build the spare parts for the new trams of the harbour line.",
+        )
     )
     one = fresh_assistant.ask("Where will the harbour line's new trams be built?")
     assert one.found and len(one.citations) == 2, one.text
     assert [b["kind"] for b in answer_blocks(one)] == ["paragraph"], one.text
     assert "Carrow Post" not in one.text and "2025" not in one.text  # one article: no label
     library.add(
-        Article(id="h2", title="Harbour line update", source="Carrow Post", date=dt.date(2025, 9, 9),
-                text="The twelve new trams of the harbour line will be built in Leeds by Alstom.")
+        Article(
+            id="h2",
+            title="Harbour line update",
+            source="Carrow Post",
+            date=dt.date(2025, 9, 9),
+            text="The twelve new trams of the harbour line will be built in Leeds by Alstom.",
+        )
     )
     both = fresh_assistant.ask("Where will the harbour line's new trams be built?")
     assert {c.passage.article_id for c in both.citations} == {"h1", "h2"}, both.text

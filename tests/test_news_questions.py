@@ -45,7 +45,8 @@ def test_who_questions_lead_with_the_speaker(sample_assistant):
     answer = sample_assistant.ask(
         "Who proposed the first meeting of the Joint Committee for Railway Cooperation?"
     )
-    assert answer.text.startswith("Xi Jinping: ")
+    # Said directly: "Xi Jinping suggested that …" (the article: "…, he suggested that …").
+    assert answer.text.startswith("Xi Jinping suggested that the two sides soon organize the first meeting")
     assert answer.citations[0].speaker == "Xi Jinping"
 
 

@@ -1,0 +1,175 @@
+"""The answer's stages one by one: understand -> evidence -> choose -> compose (assistant/extractive.py
+runs them; each is tested here on its own, with the real tagger, parser and embedder)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.asked import AnswerKinds
+from assistant.choose import SentenceChooser, distinct, repeats
+from assistant.compose import Composer, excerpt
+from assistant.evidence import Candidate, EvidenceScorer, candidates_of
+from assistant.meaning import Closeness, WordVectors
+from assistant.sentences import EmbeddingCache
+from assistant.understand import QuestionReader
+from index.chunk import split_sentences
+from index.types import Chunk, Passage, Sentence
+
+
+def passage(
+    article_id: str,
+    text: str,
+    date: dt.date | None = None,
+    speakers: dict[int, str] | None = None,
+    source: str = "Carrow Post",
+) -> Passage:
+    """A one-chunk passage of ``text`` cut into sentences (``speakers``: by sentence number)."""
+    spans = split_sentences(text)
+    sentences = tuple(
+        Sentence(start=s, end=e, speaker=(speakers or {}).get(i)) for i, (s, e) in enumerate(spans)
+    )
+    chunk = Chunk(article_id=article_id, position=0, start=0, end=len(text), text=text, sentences=sentences)
+    return Passage(chunk=chunk, title=f"Report {article_id}", date=date, source=source)
+
+
+def flat_idf(words: list[str]) -> dict[str, float]:
+    return dict.fromkeys(words, 1.0)
+
+
+@pytest.fixture(scope="module")
+def kinds() -> AnswerKinds:
+    return AnswerKinds(WordVectors())
+
+
+@pytest.fixture(scope="module")
+def reader(kinds) -> QuestionReader:
+    return QuestionReader(kinds)
+
+
+# -- understand ------------------------------------------------------------------------------
+
+
+def test_understand_reads_shape_kind_and_statement(reader):
+    q = reader.read("How many seats did the Green party win in the council vote?")
+    assert (q.kind, q.asked.kind, q.asked.counted, q.statement) == ("plain", "number", "seats", False)
+    said = reader.read("What did the mayor say about the tram depot?")
+    assert said.asked.kind is None and said.statement
+    who = reader.read("Who opened the tram depot?")
+    assert (who.kind, who.asked.kind) == ("who", "person")
+
+
+def test_understand_a_timeline_asks_for_statements_not_a_kind_of_thing(reader):
+    q = reader.read("When did the tram project change, step by step?")
+    assert q.kind == "timeline" and q.expected.kind == "date" and q.asked.kind is None
+
+
+def test_understand_a_follow_up_carries_the_earlier_turn(reader):
+    q = reader.read("How much did it cost?", "How much did it cost? (What is Lumo Glide?)")
+    assert q.follow_up and q.carried == " (What is Lumo Glide?)"
+    assert not reader.read("How much did it cost?").follow_up
+
+
+# -- evidence --------------------------------------------------------------------------------
+
+
+def test_evidence_skips_restatements_and_keeps_the_speakers_earlier_sentence_as_context():
+    text = (
+        "Will the depot open in May? Mayor Dana Whitfield spoke on Monday about the depot. "
+        "The depot will open on 12 May with forty trams, she said."
+    )
+    cands = candidates_of(
+        [passage("a", text, speakers={1: "Dana Whitfield", 2: "Dana Whitfield"})],
+        "Will the depot open in May?",
+    )
+    texts = [c.text for c in cands]
+    assert "Will the depot open in May?" not in texts  # a question answers nothing
+    last = next(c for c in cands if c.text.startswith("The depot will open"))
+    assert last.context.startswith("Mayor Dana Whitfield spoke")
+
+
+def test_evidence_ranks_the_asked_speakers_statement_first(reader, kinds, embedder):
+    text = (
+        "Councillor Omar Reyes said the harbour line should close at night. "
+        "Mayor Dana Whitfield said the harbour line will run all night from June."
+    )
+    p = passage("a", text, speakers={0: "Omar Reyes", 1: "Dana Whitfield"})
+    embed = EmbeddingCache(embedder)
+    scorer = EvidenceScorer(embed, Closeness(kinds.vectors, embed), kinds, flat_idf)
+    ranked, people = scorer.rank(reader.read("What did Whitfield say about the harbour line?"), [p])
+    assert people == {"Dana Whitfield"}
+    assert ranked[0].sentence.speaker == "Dana Whitfield"
+    assert ranked[0].rank > ranked[1].rank and ranked[0].evidence > 0
+
+
+# -- choose ----------------------------------------------------------------------------------
+
+
+def cand(
+    article_id: str, text: str, rank: float, evidence: float | None = None, date: dt.date | None = None
+) -> Candidate:
+    p = passage(article_id, text, date)
+    return Candidate(
+        p, p.chunk.sentences[0], text, evidence=rank if evidence is None else evidence, rank=rank
+    )
+
+
+def test_choose_a_caption_repeats_its_sentence_but_a_disagreeing_copy_does_not():
+    full = cand("a", "The final was played at Harbour Stadium in Portmere on 7 March.", 0.6)
+    caption = cand("a", "The final at Harbour Stadium in Portmere.", 0.5)
+    other = cand("b", "The final was played at Harbour Stadium in Eastbrook on 7 March.", 0.6)
+    assert repeats(caption, full)
+    assert not repeats(other, full)
+    copy = cand("c", "the final was played at Harbour Stadium in Portmere on 7 March.", 0.5)  # syndicated
+    assert distinct([full, copy]) == [full]
+
+
+def test_choose_best_few_within_the_margin_and_not_repeating(kinds, embedder):
+    chooser = SentenceChooser(kinds, Closeness(kinds.vectors, EmbeddingCache(embedder)), min_evidence=0.3)
+    ranked = [
+        cand("a", "The depot cost 40 million pounds to build.", 0.70),
+        cand("a", "The depot cost 40 million pounds.", 0.68),  # a caption: says nothing more
+        cand("a", "Trams will run every six minutes from June.", 0.60),
+        cand("a", "The weather was fine.", 0.40),  # outside the margin
+    ]
+    chosen = chooser.best_few(ranked)
+    assert [c.text for c in chosen] == [ranked[0].text, ranked[2].text]
+    assert chooser.answers(ranked) and not chooser.answers([cand("a", "x y z", 0.2)])
+
+
+def test_choose_per_article_keeps_every_article_oldest_first(kinds, embedder):
+    chooser = SentenceChooser(kinds, Closeness(kinds.vectors, EmbeddingCache(embedder)), min_evidence=0.3)
+    new = cand("n", "In September the council approved the harbour line.", 0.7, date=dt.date(2025, 9, 1))
+    old = cand("o", "In April the council debated the harbour line.", 0.65, date=dt.date(2025, 4, 1))
+    chosen = chooser.per_article([new, old], new, per_article=1)
+    assert [c.passage.article_id for c in chosen] == ["o", "n"]
+
+
+# -- compose ---------------------------------------------------------------------------------
+
+
+def test_compose_never_cuts_a_long_sentence_before_the_asked_thing():
+    sentence = (
+        "The council, which met on Monday evening in the old town hall after a long delay caused by "
+        "the storm, heard from residents, shop owners, bus drivers and the harbour master, and after "
+        "a debate that ran past midnight and several failed amendments from the opposition benches, "
+        "finally approved the harbour line at a cost of 240 million pounds, to be paid over ten years."
+    )
+    at = sentence.index("240 million pounds")
+    piece = excerpt(sentence, "How much will the harbour line cost?", flat_idf, keep=(at, at + 18))
+    assert "240 million pounds" in piece and len(piece) < len(sentence)
+
+
+def test_compose_one_article_one_paragraph_several_articles_labelled():
+    composer = Composer(flat_idf)
+    a1 = cand("a", "The harbour line will open in June.", 0.7, date=dt.date(2025, 3, 3))
+    a2 = cand("a", "Trams will run every six minutes.", 0.6, date=dt.date(2025, 3, 3))
+    text, cites = composer.answer_text([a1, a2], "plain", "When will the harbour line open?", set())
+    assert "\n" not in text and text.endswith("[2]") and [c.n for c in cites] == [1, 2]
+    b = cand("b", "The harbour line will open in August.", 0.7, date=dt.date(2025, 9, 9))
+    text, _ = composer.answer_text([a1, b], "plain", "When will the harbour line open?", set())
+    assert text.split("\n\n") == [
+        "3 Mar 2025 · The harbour line will open in June. [1]",
+        "9 Sep 2025 · The harbour line will open in August. [2]",
+    ]
