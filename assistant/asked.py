@@ -134,24 +134,37 @@ class AnswerKinds:
         return self._outcome(doc)
 
     def _outcome(self, question) -> Asked:  # noqa: ANN001 (a spaCy Doc)
-        """An outcome question: "What did X decide (conclude, rule …)?".
+        """An outcome question: "What did X decide (conclude, rule …)?", or a yes/no question
+        about what X did: "Did the court throw out the suit?", "Has the board approved the
+        merger?".
 
-        (Yes/no questions, "Did the court throw out the suit?", are not read as outcomes yet:
-        their answer is as often a noun ("mutual visits by Xi") as a clause.)
+        X is not a person, by name or by role (a person who "concludes" says what they think:
+        a statement; "Did the president thank Xi?" is answered by what Luong Cuong said). A
+        yes/no question is answered by a clause that reports X's act, done or refused ("The
+        judge dismissed the suit", "The judge refused to dismiss it"), with any verb: not by one
+        that reports it only asked for, planned or pending ("Snap moved to dismiss the case").
         """
         root = next((t for t in question if t.dep_ == "ROOT"), None)
-        if root is None or root.lemma_.lower() not in _DECIDING:
+        first = next((t for t in question if t.is_alpha), None)
+        if root is None or first is None:
             return Asked(None)
-        if not any(c.dep_ == "aux" and c.lower_ in ("did", "has", "have", "had") for c in root.children):
+        done = ("did", "has", "have", "had")
+        yes_no = first.lower_ in done and first.dep_ == "aux" and first.head.i == root.i
+        if not yes_no and root.lemma_.lower() not in _DECIDING:
+            return Asked(None)
+        if not any(c.dep_ == "aux" and c.lower_ in done for c in root.children):
             return Asked(None)  # "What strains were found …?" asks for a thing, not a decision
         subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
-        # A person who "concludes" says what they think (a statement); a court, a regulator
-        # or a board decides.
-        if any(c.ent_type_ == "PERSON" or c.pos_ == "PRON" for c in subjects):
+        if any(t.ent_type_ == "PERSON" or t.pos_ == "PRON" for c in subjects for t in c.subtree):
+            return Asked(None)
+        if any(self._prototype(c.lemma_.lower()) == "person" for c in subjects):  # "the president"
             return Asked(None)
         subject = tuple(t.lemma_.lower() for c in subjects for t in c.subtree if t.is_alpha and not t.is_stop)
-        first = next((t for t in question if t.is_alpha), None)
-        if first is not None and first.lower_ == "what" and subject:
+        if not subject:
+            return Asked(None)
+        if yes_no:
+            return Asked("outcome", subject=subject)
+        if first.lower_ == "what":
             return Asked("outcome", verb=root.lemma_.lower(), subject=subject)
         return Asked(None)
 
@@ -246,7 +259,9 @@ class AnswerKinds:
                 continue
             if asked.subject and not self._same_subject(verb, asked.subject):
                 continue
-            if self._about(_clause(verb), focus) or not focus:
+            # The act includes what it was done to: "refused to throw out the suit".
+            act = _clause(verb) + [t for c in verb.children if c.dep_ == "xcomp" for t in c.subtree]
+            if self._about(act, focus) or not focus:
                 return (verb.idx, verb.idx + len(verb.text))
         return None
 
@@ -257,15 +272,24 @@ class AnswerKinds:
         """Whether the verb's subject (or a passive's agent) is the question's subject."""
         heads = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         heads += [o for c in verb.children if c.dep_ == "agent" for o in c.children if o.dep_ == "pobj"]
-        if not heads and verb.dep_ == "conj":  # "The judge heard the case and dismissed it"
+        # "The judge heard the case and dismissed it"; "The leaders met, agreeing to …"
+        if not heads and verb.dep_ in ("conj", "advcl"):
             heads = [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         words = [t.lemma_.lower() for h in heads for t in h.subtree if t.is_alpha and not t.is_stop]
         if not words:
             return False
         if set(words) & set(subject):
             return True
+        # Close in meaning: the subject's own noun ("the judge"), not its modifiers ("a parent
+        # in the suit" is no court, "the relatives … represented by the Law Center" neither).
+        nouns = [
+            t.lemma_.lower() for h in heads for t in (h, *h.children) if t.i == h.i or t.dep_ == "compound"
+        ]
+        nouns = [w for w in nouns if w.isalpha()]
         common = [w for w in subject if w.isalpha()]
-        return bool(common) and float(self.vectors.closest(common, words).max()) >= SUBJECT_SIMILARITY
+        return (
+            bool(common and nouns) and float(self.vectors.closest(common, nouns).max()) >= SUBJECT_SIMILARITY
+        )
 
     def _things(self, doc, asked: Asked, named: set[str]) -> list:  # noqa: ANN001 (spaCy Doc -> Spans)
         """The spans of ``doc`` that are of the asked kind and not named by the question."""
@@ -328,18 +352,33 @@ OUTCOME_VERB_SIMILARITY = 0.7
 # The clause's subject is the question's when a word of it is this close (court / judge).
 SUBJECT_SIMILARITY = 0.6
 _IRREALIS = frozenset("will would could should may might must can shall 'll wo ca".split())
+# What is only proposed or wanted is not done: "Xi suggested that the two sides soon organize
+# the first meeting" does not report the meeting.
+_PROPOSING = frozenset("suggest propose urge recommend ask demand request want plan hope wish".split())
+# Nor what is only scheduled: "A hearing is scheduled (set, slated, expected) for October."
+_SCHEDULED = frozenset("schedule set slate expect plan due".split())
 
 
 def realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
     """Whether the verb reports something done: not negated, modal, an infinitive ("moved to
-    dismiss"), still going on ("has been assessing") or not yet done ("has yet to")."""
+    dismiss"), still going on ("has been assessing"), not yet done ("has yet to"), only
+    proposed ("suggested that the two sides organize") or scheduled ("is set for October")."""
     children = list(verb.children)
+    clause = verb
+    while clause.dep_ == "conj" and clause.head.i != clause.i:  # "… organize X, strengthen Y"
+        clause = clause.head
+    if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in _PROPOSING:
+        return False
+    if verb.lemma_.lower() in _SCHEDULED and any(c.dep_ == "auxpass" for c in children):
+        return False
     if any(c.dep_ == "neg" or c.lower_ == "yet" for c in children):
         return False
     if any(c.dep_ in ("aux", "auxpass") and (c.lower_ in _IRREALIS or c.lower_ == "to") for c in children):
         return False
     if verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_ == "be" for c in children):
         return False
+    if verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.i != verb.i:
+        return realis(verb.head)  # "The leaders met, agreeing to …": done as the meeting was
     return verb.tag_ in ("VBD", "VBN", "VBZ", "VBP")
 
 

@@ -130,3 +130,35 @@ def test_an_outcome_is_a_done_decision_of_the_asked_subject(kinds, sentence, hol
     question = "What did the regulator conclude about the app's tracking?"
     asked = kinds.expected(question)
     assert (kinds.holds([sentence], asked, question)[0] is not None) == holds
+
+
+@pytest.mark.parametrize(
+    "question,outcome",
+    [
+        ("Did the appeals court throw out the airline's lawsuit?", True),
+        ("Has the city council approved the new stadium?", True),
+        ("Did the Vietnamese president thank the delegation?", False),  # a person by role: a statement
+        ("Did Maria Okafor sign the contract?", False),  # a person by name
+        ("Is the airline launching a new route?", False),  # not about something done
+    ],
+)
+def test_a_yes_no_question_about_what_an_institution_did_asks_for_an_outcome(kinds, question, outcome):
+    assert (kinds.expected(question).kind == "outcome") == outcome
+
+
+@pytest.mark.parametrize(
+    "sentence,holds",
+    [
+        ("A federal judge dismissed the airline's lawsuit on Friday.", True),  # the court's noun
+        ("The appeals court refused to throw out the airline's lawsuit.", True),  # done: a refusal
+        ("The airline moved to dismiss its lawsuit before the appeals court.", False),  # only asked for
+        ("A hearing on the airline's lawsuit is scheduled for October.", False),  # pending
+        ("The court will rule on the airline's lawsuit next month.", False),
+        ("The minister suggested that the court dismiss the airline's lawsuit.", False),  # only proposed
+        ("A pilot in the airline's lawsuit said the court had been patient.", False),  # not the court's act
+    ],
+)
+def test_a_yes_no_outcome_is_the_asked_institutions_act_done(kinds, sentence, holds):
+    question = "Did the appeals court throw out the airline's lawsuit?"
+    asked = kinds.expected(question)
+    assert (kinds.holds([sentence], asked, question)[0] is not None) == holds
