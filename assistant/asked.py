@@ -253,7 +253,7 @@ class AnswerKinds:
         been assessing"), it is about the rest of the question, and for "what did X decide"
         its verb is close to the question's."""
         for verb in doc:
-            if verb.pos_ != "VERB" or not realis(verb):
+            if verb.pos_ != "VERB" or not (realis(verb) or _done_participle(verb)):
                 continue
             if asked.verb and not self._close_verb(verb.lemma_.lower(), asked.verb):
                 continue
@@ -352,9 +352,12 @@ OUTCOME_VERB_SIMILARITY = 0.7
 # The clause's subject is the question's when a word of it is this close (court / judge).
 SUBJECT_SIMILARITY = 0.6
 _IRREALIS = frozenset("will would could should may might must can shall 'll wo ca".split())
-# What is only proposed or wanted is not done: "Xi suggested that the two sides soon organize
-# the first meeting" does not report the meeting.
-_PROPOSING = frozenset("suggest propose urge recommend ask demand request want plan hope wish".split())
+# Verbs whose clause is only wished for, not done: "Xi suggested that the two sides soon
+# organize the first meeting" does not report the meeting (also read by assistant/verify.py).
+PROPOSING = frozenset(
+    "suggest propose urge recommend ask call demand want hope plan agree promise intend seek vow "
+    "pledge aim wish request".split()
+)
 # Nor what is only scheduled: "A hearing is scheduled (set, slated, expected) for October."
 _SCHEDULED = frozenset("schedule set slate expect plan due".split())
 
@@ -367,7 +370,7 @@ def realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
     clause = verb
     while clause.dep_ == "conj" and clause.head.i != clause.i:  # "… organize X, strengthen Y"
         clause = clause.head
-    if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in _PROPOSING:
+    if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in PROPOSING:
         return False
     if verb.lemma_.lower() in _SCHEDULED and any(c.dep_ == "auxpass" for c in children):
         return False
@@ -377,9 +380,13 @@ def realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
         return False
     if verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_ == "be" for c in children):
         return False
-    if verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.i != verb.i:
-        return realis(verb.head)  # "The leaders met, agreeing to …": done as the meeting was
     return verb.tag_ in ("VBD", "VBN", "VBZ", "VBP")
+
+
+def _done_participle(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
+    """A participle clause of a verb that reports something done: "The leaders met, agreeing
+    to …" reports the agreement as done as the meeting."""
+    return verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.i != verb.i and realis(verb.head)
 
 
 # Verbs of thought and view: their subject voices a statement as a reporting verb's does.

@@ -100,10 +100,19 @@ def _restates(text: str, query_terms: set[str]) -> bool:
     return text.rstrip().endswith("?") or says_nothing_new(text, query_terms)
 
 
+# A sentence that opens by going on from the one before: a connective ("Next came …", "Then,
+# …", "But …") or a pronoun for what that one named ("A year ago, it agreed to pay …").
+_CONTINUES = re.compile(
+    r"^\W*(?:(?:next|then|also|but|however|meanwhile|still|instead|later|yet|and|so|afterwards|"
+    r"in addition|after that)\b|(?:[^,]{0,40},\s*)?(?:it|they|this|these|those)\s+(?!is\b|are\b)\w)",
+    re.IGNORECASE,
+)
+
+
 def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
     """Every distinct sentence of the passages (passages best first: a sentence keeps its best
     passage) that says more than the query, each with the sentence before it as its context
-    when the same person speaks in both."""
+    when the same person speaks in both or it goes on from that one."""
     seen: dict[tuple[str, int], Candidate] = {}
     for passage in passages:
         previous = None
@@ -113,11 +122,14 @@ def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
                 # A statement often follows the sentence that says who speaks and on what
                 # ("…, said the chief executive. 'We feel good about the market.'"): that
                 # sentence is its context.
+                text = passage.sentence_text(sentence)
                 same = previous is not None and sentence.speaker not in (None, JOINT)
-                context = (
-                    passage.sentence_text(previous) if same and previous.speaker == sentence.speaker else ""
-                )
-                seen[key] = Candidate(passage, sentence, passage.sentence_text(sentence), context=context)
+                same = same and previous.speaker == sentence.speaker
+                # So does a sentence that goes on from the one before: "Next came JPMorgan, in
+                # September, for $75 million" (after "Leon Black settled for $62.5 million").
+                goes_on = previous is not None and _CONTINUES.match(text) is not None
+                context = passage.sentence_text(previous) if same or goes_on else ""
+                seen[key] = Candidate(passage, sentence, text, context=context)
             previous = sentence
     asked = set(terms(query))
     return [c for c in seen.values() if not _restates(c.text, asked)]

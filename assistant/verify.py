@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.asked import realis
+from assistant.asked import PROPOSING, realis
 from assistant.sentences import EmbeddingCache, clauses
 from assistant.types import Statement
 from index.chunk import split_sentences
@@ -229,13 +229,6 @@ def _predicate(token) -> str | None:  # noqa: ANN001 - spaCy Token
     return lemma
 
 
-# Verbs whose clause is only wished for: "he suggested that the two sides organize …".
-_PROPOSING = frozenset(
-    "suggest propose urge recommend ask call demand want hope plan agree promise intend seek vow "
-    "pledge aim wish request".split()
-)
-
-
 def _done(verb) -> bool:  # noqa: ANN001 - spaCy Token
     """Whether the verb reports something done or so (``realis``), not proposed, planned or
     modal: no verb of proposing governs it ("he suggested that the two sides organize …"),
@@ -245,7 +238,7 @@ def _done(verb) -> bool:  # noqa: ANN001 - spaCy Token
     while token.head.i != token.i:  # up to the root, whose head is itself
         if token.dep_ == "conj" and token.tag_ != token.head.tag_:
             break  # "agreed to talk and then signed": "signed" has a tense of its own
-        if token.dep_ != "conj" and token.head.lemma_.lower() in _PROPOSING:
+        if token.dep_ != "conj" and token.head.lemma_.lower() in PROPOSING:
             return False
         token = token.head
     return realis(verb)

@@ -13,10 +13,18 @@ def _add(library, article_id: str, source: str, text: str, date: dt.date | None 
 
 def test_conflicting_sources_are_both_quoted(fresh_assistant):
     library = fresh_assistant.library
-    _add(library, "a", "Coast Herald",
-         "The final was played on 7 March at Harbour Stadium in Portmere, the home ground of the Gulls.")
-    _add(library, "b", "Valley Times",
-         "The final was played on 7 March at Harbour Stadium in Eastbrook, the home ground of the Gulls.")
+    _add(
+        library,
+        "a",
+        "Coast Herald",
+        "The final was played on 7 March at Harbour Stadium in Portmere, the home ground of the Gulls.",
+    )
+    _add(
+        library,
+        "b",
+        "Valley Times",
+        "The final was played on 7 March at Harbour Stadium in Eastbrook, the home ground of the Gulls.",
+    )
     _add(library, "c", "Valley Times", "Ticket prices for the season rose by ten percent, the club said.")
     answer = fresh_assistant.ask("Where was the final played?")
     assert answer.found
@@ -27,10 +35,14 @@ def test_conflicting_sources_are_both_quoted(fresh_assistant):
 
 
 def test_a_headline_that_restates_the_question_is_not_the_answer(fresh_assistant):
-    _add(fresh_assistant.library, "q2", "Auto Weekly",
-         "Northwind Motors second quarter revenue.\n\n"
-         "Northwind Motors reported revenue of $6.04 billion for the second quarter, up 4 percent. "
-         "The company also opened a new plant in Arlow.")
+    _add(
+        fresh_assistant.library,
+        "q2",
+        "Auto Weekly",
+        "Northwind Motors second quarter revenue.\n\n"
+        "Northwind Motors reported revenue of $6.04 billion for the second quarter, up 4 percent. "
+        "The company also opened a new plant in Arlow.",
+    )
     answer = fresh_assistant.ask("What was the second quarter revenue of Northwind Motors?")
     assert answer.found
     assert "6.04 billion" in answer.citations[0].sentence, answer.text
@@ -82,10 +94,14 @@ def test_a_follow_up_that_asks_for_someone_else_quotes_them(fresh_assistant):
 def test_who_replaced_someone_is_not_answered_by_the_company_that_ousted_them(fresh_assistant):
     """A near miss: the article reports the ouster, not the successor. The company the
     question names ("Brightway's") is not who replaced him."""
-    _add(fresh_assistant.library, "w1", "Freight Wire",
-         "Brightway recently ousted Dan Cole as chief financial officer and lost its head of sales. "
-         "For much of the summer, Cole had pushed Brightway's planning team to cut its forecasts. "
-         "Brightway's shares fell 3 percent on the news.")
+    _add(
+        fresh_assistant.library,
+        "w1",
+        "Freight Wire",
+        "Brightway recently ousted Dan Cole as chief financial officer and lost its head of sales. "
+        "For much of the summer, Cole had pushed Brightway's planning team to cut its forecasts. "
+        "Brightway's shares fell 3 percent on the news.",
+    )
     answer = fresh_assistant.ask("Who replaced Dan Cole as Brightway's chief financial officer?")
     assert not answer.found, answer.text
     assert "who" in answer.text.lower(), answer.text
@@ -123,3 +139,20 @@ def test_why_asks_for_a_reason_not_for_the_named_peoples_words(fresh_assistant):
     answer = fresh_assistant.ask("Why did Ana Ruiz and Ben Cole sit out the board's talks on the merger?")
     assert answer.found, answer.text
     assert "dispute over a lawyer" in answer.citations[0].sentence, answer.text
+
+
+def test_a_sentence_that_goes_on_from_the_one_before_answers_with_its_context(fresh_assistant):
+    """ "Next came the rail operator, in June, for £5 million" says what was settled only through
+    the sentence before it; read with that sentence, it answers how much the operator paid."""
+    _add(
+        fresh_assistant.library,
+        "s1",
+        "Coast Herald",
+        "The dockworkers' union sued three companies over the harbour closure. "
+        "The port authority was the first to settle with the union, paying £2 million in March. "
+        "Next came the rail operator, in June, for £5 million. "
+        "The ferry company has not settled and says the claim has no merit.",
+    )
+    answer = fresh_assistant.ask("How much did the rail operator pay to settle with the dockworkers' union?")
+    assert answer.found, answer.text
+    assert "£5 million" in answer.citations[0].sentence, answer.text
