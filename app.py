@@ -55,14 +55,14 @@ def _text(content: object) -> str:
 
 
 GREETING = (
-    "**Ask about the news articles.** Every statement of an answer is quoted from an article "
+    "**Ask about the news articles.** Every statement of an answer comes from an article "
     "and cited: click a marker like [1] to see the passage it comes from."
 )
 
 
 def header_markdown(articles: int) -> str:
     return (
-        "## Ask the news articles\nEvery statement is quoted from an article and cited. "
+        "## Ask the news articles\nEvery statement comes from an article and is cited. "
         f"{articles:,} article{'s' if articles != 1 else ''} indexed."
     )
 

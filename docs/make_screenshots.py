@@ -33,6 +33,8 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto(base + "/", wait_until="load")
         ask(page, RAILWAY_Q, 0)
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(OUT / "answer.png"))
         ask(page, FOLLOW_UP, 1)
         page.locator("#chat a.nq-cite[href='#nq-t1-c1']").first.click()
         page.wait_for_timeout(1000)
