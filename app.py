@@ -56,7 +56,7 @@ def _text(content: object) -> str:
 
 GREETING = (
     "**Ask about the news articles.** Every statement of an answer comes from an article "
-    "and cited: click a marker like [1] to see the passage it comes from."
+    "and is cited: click a marker like [1] to see the passage it comes from."
 )
 
 
