@@ -358,8 +358,9 @@ PROPOSING = frozenset(
     "suggest propose urge recommend ask call demand want hope plan agree promise intend seek vow "
     "pledge aim wish request".split()
 )
-# Nor what is only scheduled: "A hearing is scheduled (set, slated, expected) for October."
-_SCHEDULED = frozenset("schedule set slate expect plan due".split())
+# Nor what is only scheduled: "A hearing is scheduled (set, slated, planned) for October", "The
+# court is expected to rule" (not "A record was set in March").
+_SCHEDULED = frozenset("schedule set slate expect plan".split())
 
 
 def realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
@@ -372,7 +373,11 @@ def realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)
         clause = clause.head
     if clause.dep_ == "ccomp" and clause.head.lemma_.lower() in PROPOSING:
         return False
-    if verb.lemma_.lower() in _SCHEDULED and any(c.dep_ == "auxpass" for c in children):
+    if (
+        verb.lemma_.lower() in _SCHEDULED
+        and any(c.dep_ == "auxpass" for c in children)
+        and any((c.dep_ == "prep" and c.lower_ == "for") or c.dep_ == "xcomp" for c in children)
+    ):
         return False
     if any(c.dep_ == "neg" or c.lower_ == "yet" for c in children):
         return False

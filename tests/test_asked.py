@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.asked import AnswerKinds
+from assistant.asked import AnswerKinds, realis
 from assistant.meaning import WordVectors
+from index.nlp import SpacyPipeline
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +163,19 @@ def test_a_yes_no_outcome_is_the_asked_institutions_act_done(kinds, sentence, ho
     question = "Did the appeals court throw out the airline's lawsuit?"
     asked = kinds.expected(question)
     assert (kinds.holds([sentence], asked, question)[0] is not None) == holds
+
+
+@pytest.mark.parametrize(
+    "sentence,done",
+    [
+        ("A hearing on the suit is scheduled for October.", False),
+        ("The court is expected to rule on the suit next month.", False),
+        ("A new attendance record was set at the final in March.", True),
+        ("Xi suggested that the two sides soon organize the first meeting.", False),
+        ("The two sides organized the first meeting in May.", True),
+    ],
+)
+def test_done_is_not_scheduled_or_proposed(sentence, done):
+    doc = SpacyPipeline()([sentence])[0]
+    verbs = [t for t in doc if t.pos_ == "VERB" and t.lemma_ in ("schedule", "expect", "set", "organize")]
+    assert verbs and realis(verbs[-1]) == done
