@@ -21,9 +21,8 @@ from assistant import prompts
 from assistant.evidence import Candidate, quotation
 from assistant.lead import compose_lead
 from assistant.news import Kind, article_label, event_date
-from assistant.roles import asks_for_statement
+from assistant.roles import SPEECH_STEMS, asks_for_statement
 from assistant.types import Citation
-from assistant.understand import SPEECH_STEMS
 from index.speakers import JOINT
 from index.terms import terms
 from index.types import Passage

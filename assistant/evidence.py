@@ -25,9 +25,9 @@ import numpy as np
 from assistant.asked import AnswerKinds
 from assistant.meaning import CLOSE, Closeness, credit, words_of
 from assistant.news import EVENT_DATE, without_dates
-from assistant.roles import asked_by_role, asks_for_statement, role_words
+from assistant.roles import SPEECH_STEMS, asked_by_role, asks_for_statement, role_words
 from assistant.sentences import EmbeddingCache
-from assistant.understand import SPEECH_STEMS, Understood
+from assistant.understand import Understood
 from index.speakers import JOINT
 from index.terms import stem, terms
 from index.types import Passage, Sentence

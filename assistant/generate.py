@@ -37,9 +37,8 @@ from assistant.compose import excerpt
 from assistant.evidence import FRAME_STEMS, named_people, says_nothing_new
 from assistant.extractive import ExtractiveAnswerer
 from assistant.llm import error_message, structured
-from assistant.roles import asks_for_statement
+from assistant.roles import SPEECH_STEMS, asks_for_statement
 from assistant.types import Answer, AnswerEvent, Citation, Statement
-from assistant.understand import SPEECH_STEMS
 from assistant.verify import CitationVerifier, date_words
 from index.speakers import JOINT
 from index.terms import terms

@@ -40,13 +40,15 @@ _FUNCTION = frozenset(
     "which when where why how did does do is was were be been has have had say said says think "
     "about according".split()
 )
-# Questions about what someone said: only they ask for a speaker.
-_SPEECH = frozenset(
+# Verbs of speech and view, as term stems: a question with one asks what someone said (only
+# such a question asks for a speaker), and the speaker match covers them (they say *that*
+# someone spoke, not what about: assistant/evidence.py leaves them out of term coverage).
+SPEECH_STEMS = frozenset(
     stem(w)
     for w in "say said saying says tell told think thinks feel feels respond responded react reacted "
     "comment commented according warn warned expect expects predict claim argue explain describe "
     "propose proposed suggest answer reply replied view views stress emphasize emphasise call "
-    "urge agree state talk express announce pledge promise regret".split()
+    "urge agree agreed state talk express announce pledge promise regret mention".split()
 )
 _NLP = SpacyPipeline()
 # How much text around a mention is parsed for the noun phrase of the name (a sentence or two).
@@ -150,7 +152,7 @@ def role_words(question: str) -> set[str]:
 
 
 def _is_speech(token) -> bool:  # noqa: ANN001 (a spaCy Token)
-    return bool(_SPEECH & {stem(token.lower_), stem(token.lemma_)})
+    return bool(SPEECH_STEMS & {stem(token.lower_), stem(token.lemma_)})
 
 
 def _a_name(token) -> bool:  # noqa: ANN001 (a spaCy Token)
@@ -160,7 +162,7 @@ def _a_name(token) -> bool:  # noqa: ANN001 (a spaCy Token)
 
 def asks_for_statement(question: str) -> bool:
     """Whether the question asks what someone said ("What's Hapag-Lloyd's CEO saying…?")."""
-    return any(stem(w.lower()) in _SPEECH for w in _WORD.findall(question))
+    return any(stem(w.lower()) in SPEECH_STEMS for w in _WORD.findall(question))
 
 
 def asked_by_role(
@@ -168,7 +170,7 @@ def asked_by_role(
 ) -> set[str]:
     """The speakers (of ``(speaker, article_id)`` pairs) whose titles share the most role
     words with the question; empty when none shares one."""
-    asked = role_words(question) - _SPEECH
+    asked = role_words(question) - SPEECH_STEMS
     if not asked or not asks_for_statement(question):
         return set()
     held: dict[str, set[str]] = {}  # speaker -> the asked role words their titles hold

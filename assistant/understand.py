@@ -14,15 +14,8 @@ from dataclasses import dataclass
 from assistant.asked import AnswerKinds, Asked
 from assistant.followup import carried_turn
 from assistant.news import Kind, question_kind
-from assistant.roles import asks_for_statement
-from index.terms import stem, terms
-
-# Speech-act verbs say *that* someone spoke, not *what* about: the speaker match covers them.
-SPEECH_STEMS = frozenset(
-    stem(w)
-    for w in "say said says tell told think propose proposed suggest stress emphasize emphasise "
-    "call agree agreed state mention talk describe express".split()
-)
+from assistant.roles import SPEECH_STEMS, asks_for_statement
+from index.terms import terms
 
 
 @dataclass(frozen=True)
