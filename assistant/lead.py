@@ -12,7 +12,9 @@ market,” said the chief executive."). The lead says the same directly:
 Only the quoted words are used, with the speaker the article attributes the sentence to
 (``index/speakers.py``) in the place of the pronoun or description that refers to them, and
 only when the sentence's main verb is one of reporting ("say", "suggest", "reiterate" …),
-whose subject is the speaker. An opening adjunct is left out only when it holds none of the
+whose subject is the speaker; a pronoun only when no other name comes before it in the
+sentence and the speaker is not a company or a place (attribution resolves a pronoun to the
+last speaker, which is where it errs). An opening adjunct is left out only when it holds none of the
 question's terms. The caller keeps a lead only when the citation verifier finds the cited
 passage supports it (``assistant/verify.py``), as for a language model's sentences;
 otherwise the answer quotes the sentence.
@@ -27,6 +29,7 @@ from index.speakers import JOINT, REPORTING_LEMMAS
 from index.terms import terms
 
 _NLP = SpacyPipeline(exclude=("ner",))
+_NAMES = SpacyPipeline()  # with NER: whether a speaker's name is a person's
 _PRONOUNS = frozenset({"he", "she"})
 # Heads of the adjuncts that may open a sentence before its subject.
 _ADJUNCTS = frozenset({"advcl", "prep", "npadvmod", "advmod", "pcomp"})
@@ -53,6 +56,8 @@ def compose_lead(text: str, speaker: str | None, question_terms: set[str] = froz
     subject = subjects[0]
     first, last = subject.left_edge.i, subject.right_edge.i
     if not _refers_to_speaker(doc[first : last + 1], speaker):
+        return None
+    if doc[first].lower_ in _PRONOUNS and not _pronoun_is_speaker(doc, first, speaker):
         return None
     if first > root.i:  # the attribution comes last: "“…,” said the chief executive."
         return _attribution_first(doc, root, first, last, speaker)
@@ -88,10 +93,23 @@ def _refers_to_speaker(subject, speaker: str) -> bool:  # noqa: ANN001 (a spaCy 
     return head.pos_ == "NOUN" and any(t.lower_ in ("the", "this", "that") for t in words)
 
 
+def _pronoun_is_speaker(doc, pronoun: int, speaker: str) -> bool:  # noqa: ANN001 (a spaCy Doc)
+    """Whether "he" or "she" can only be the attributed speaker: a person (not a company or a
+    place: "he argued" is not Alameda Research's), and no other name comes before it in the
+    sentence ("When Google's search head Prabhakar Raghavan testified, he revealed …": "he"
+    is Raghavan, whoever spoke last)."""
+    own = set(speaker.split())
+    if any(t.pos_ == "PROPN" and t.text not in own for t in doc[:pronoun]):
+        return False
+    kinds = {e.label_ for e in _NAMES([f"{speaker} said so."])[0].ents}
+    return not kinds & {"ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC"}
+
+
 def _name_of(subject, speaker: str) -> str:  # noqa: ANN001 (a spaCy Span)
     """The subject as the lead says it: the speaker's name for a pronoun or a description,
-    the article's own words when they already name them ("State President Luong Cuong")."""
-    if set(speaker.split()) <= {t.text for t in subject}:
+    the article's own words when they already name them ("State President Luong Cuong",
+    "Governor Bryan")."""
+    if set(speaker.split()) & {t.text for t in subject}:  # "Governor Bryan" for "Bryan Jr"
         return subject.text
     return speaker
 

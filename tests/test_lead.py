@@ -128,3 +128,22 @@ def test_points_of_one_article_are_one_paragraph_and_of_several_labelled_by_date
     blocks = answer_blocks(both)
     assert [b["kind"] for b in blocks] == ["paragraph", "paragraph"], both.text
     assert "3 Mar 2025 · " in both.text and "9 Sep 2025 · " in both.text, both.text
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # "he" is the search head named in the sentence, whoever the attribution says spoke.
+        (
+            "When the company's search head Paul Amory testified in court, he revealed that it had paid "
+            "$2 billion to browsers.",
+            "Lumo",
+        ),
+        # "she" is not a company.
+        ("The practices were reasonable, she argued, claiming the fund acted legally.", "Alder Research"),
+        # The quotation names someone before "she": who "she" is, is not certain.
+        ("“Kestrel's decision does hurt,” she said in a message.", "Kestrel"),
+    ],
+)
+def test_a_pronoun_is_not_replaced_where_it_may_be_someone_else(text, speaker):
+    assert compose_lead(text, speaker, set()) is None
