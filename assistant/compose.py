@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from assistant import prompts
 from assistant.evidence import Candidate, quotation
-from assistant.lead import compose_lead
+from assistant.lead import compose_lead, pronoun_is_speaker
 from assistant.news import Kind, article_label, event_date
 from assistant.roles import SPEECH_STEMS, asks_for_statement
 from assistant.types import Citation
@@ -132,10 +132,11 @@ class Composer:
             and not set(speaker.split()) & set(re.findall(r"\w+", text))
         ):
             pronoun = _LEADING_PRONOUN.search(text)
-            if pronoun:
-                text = f"{text[: pronoun.end(1)]} ({speaker}){text[pronoun.end(1) :]}"
-            else:
+            if pronoun is None:
                 text = f"{speaker}: {text}"
+            elif pronoun_is_speaker(text, pronoun.start(1), speaker):
+                text = f"{text[: pronoun.end(1)]} ({speaker}){text[pronoun.end(1) :]}"
+            # else "he" may be someone the sentence names: the quote stands as written
         return f"{text} [{n}]"
 
     def _lead(self, text: str, cand: Candidate, query: str) -> str | None:

@@ -93,15 +93,26 @@ def _refers_to_speaker(subject, speaker: str) -> bool:  # noqa: ANN001 (a spaCy 
     return head.pos_ == "NOUN" and any(t.lower_ in ("the", "this", "that") for t in words)
 
 
+def pronoun_is_speaker(text: str, at: int, speaker: str) -> bool:
+    """Whether the "he" or "she" at character ``at`` of ``text`` can only be ``speaker``."""
+    doc = _NLP([text])[0]
+    token = next((t for t in doc if t.idx == at), None)
+    return token is not None and _pronoun_is_speaker(doc, token.i, speaker)
+
+
 def _pronoun_is_speaker(doc, pronoun: int, speaker: str) -> bool:  # noqa: ANN001 (a spaCy Doc)
     """Whether "he" or "she" can only be the attributed speaker: a person (not a company or a
     place: "he argued" is not Alameda Research's), and no other name comes before it in the
     sentence ("When Google's search head Prabhakar Raghavan testified, he revealed …": "he"
-    is Raghavan, whoever spoke last)."""
+    is Raghavan, whoever spoke last), nor any name in a quotation before it."""
     own = set(speaker.split())
-    if any(t.pos_ == "PROPN" and t.text not in own for t in doc[:pronoun]):
-        return False
-    kinds = {e.label_ for e in _NAMES([f"{speaker} said so."])[0].ents}
+    quoted = [m.span() for m in re.finditer(r"“[^”]*”|\"[^\"]*\"", doc.text)]
+    for t in doc[:pronoun]:
+        inside = any(a <= t.idx < b for a, b in quoted)
+        # A name in a quotation is what was said about ("“Kick's decision hurts,” she said").
+        if t.pos_ == "PROPN" and (inside or t.text not in own):
+            return False
+    kinds = {e.label_ for e in _NAMES([f"“We will see,” said {speaker}."])[0].ents}
     return not kinds & {"ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC"}
 
 

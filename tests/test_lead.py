@@ -147,3 +147,28 @@ def test_points_of_one_article_are_one_paragraph_and_of_several_labelled_by_date
 )
 def test_a_pronoun_is_not_replaced_where_it_may_be_someone_else(text, speaker):
     assert compose_lead(text, speaker, set()) is None
+
+
+def test_a_quoted_pronoun_is_not_glossed_with_a_speaker_it_may_not_be():
+    """Without a verifier (quotes only), "he" is glossed "(Lumo)" only where it can be no one else."""
+    from assistant.compose import Composer
+    from assistant.evidence import Candidate
+    from index.types import Chunk, Passage, Sentence
+
+    def statement(text: str, speaker: str) -> str:
+        chunk = Chunk(
+            article_id="a",
+            position=0,
+            start=0,
+            end=len(text),
+            text=text,
+            sentences=(Sentence(start=0, end=len(text), speaker=speaker),),
+        )
+        passage = Passage(chunk=chunk, title="Report")
+        cand = Candidate(passage, chunk.sentences[0], text)
+        return Composer(lambda words: dict.fromkeys(words, 1.0)).statement(cand, 1, "What was revealed?")
+
+    named = "When search head Paul Amory testified in court, he revealed that it paid $2 billion to browsers."
+    assert statement(named, "Lumo") == f"{named} [1]"
+    plain = "Asked about the deal, he revealed that the company paid $2 billion to browsers."
+    assert statement(plain, "Paul Amory").startswith("Asked about the deal, he (Paul Amory) revealed")
