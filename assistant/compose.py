@@ -159,6 +159,9 @@ class Composer:
         article are one paragraph, and the points of several articles one paragraph each,
         labelled with the article's date when their dates differ (else its source).
         """
+        if kind not in ("timeline", "comparison"):  # one article's points together, numbered in order
+            order = list(dict.fromkeys(c.passage.article_id for c in chosen))
+            chosen = sorted(chosen, key=lambda c: order.index(c.passage.article_id))
         citations = tuple(cite(i + 1, c) for i, c in enumerate(chosen))
         statements = []
         for i, cand in enumerate(chosen):

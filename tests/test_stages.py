@@ -4,6 +4,7 @@ runs them; each is tested here on its own, with the real tagger, parser and embe
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -173,3 +174,13 @@ def test_compose_one_article_one_paragraph_several_articles_labelled():
         "3 Mar 2025 · The harbour line will open in June. [1]",
         "9 Sep 2025 · The harbour line will open in August. [2]",
     ]
+
+
+def test_compose_numbers_the_points_in_reading_order_when_articles_alternate():
+    composer = Composer(flat_idf)
+    a1 = cand("a", "The harbour line will open in June.", 0.7, date=dt.date(2025, 3, 3))
+    b = cand("b", "The harbour line will open in August.", 0.7, date=dt.date(2025, 9, 9))
+    a2 = cand("a", "Trams will run every six minutes on it.", 0.6, date=dt.date(2025, 3, 3))
+    text, cites = composer.answer_text([a1, b, a2], "plain", "When will the harbour line open?", set())
+    assert re.findall(r"\[(\d)\]", text) == ["1", "2", "3"]
+    assert [c.passage.article_id for c in cites] == ["a", "a", "b"]
