@@ -14,10 +14,10 @@ Only the quoted words are used, with the speaker the article attributes the sent
 only when the sentence's main verb is one of reporting ("say", "suggest", "reiterate" …),
 whose subject is the speaker; a pronoun only when no other name comes before it in the
 sentence and the speaker is not a company or a place (attribution resolves a pronoun to the
-last speaker, which is where it errs). An opening adjunct is left out only when it holds none of the
-question's terms. The caller keeps a lead only when the citation verifier finds the cited
-passage supports it (``assistant/verify.py``), as for a language model's sentences;
-otherwise the answer quotes the sentence.
+last speaker, which is where it errs). An opening adjunct is left out only when it holds
+none of the question's terms and no name or figure. The caller keeps a lead only when the
+citation verifier finds the cited passage supports it (``assistant/verify.py``), as for a
+language model's sentences; otherwise the answer quotes the sentence.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from index.nlp import SpacyPipeline
 from index.speakers import JOINT, REPORTING_LEMMAS
 from index.terms import terms
 
-_NLP = SpacyPipeline(exclude=("ner",))
-_NAMES = SpacyPipeline()  # with NER: whether a speaker's name is a person's
+_NLP = SpacyPipeline()  # the parse, and NER: a month is no name, a company is no person
 _PRONOUNS = frozenset({"he", "she"})
+_NOT_NAMES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL"})  # "On 10 October, she said …"
 # Heads of the adjuncts that may open a sentence before its subject.
 _ADJUNCTS = frozenset({"advcl", "prep", "npadvmod", "advmod", "pcomp"})
 _OPEN_QUOTE = '“"'
@@ -59,9 +59,13 @@ def compose_lead(text: str, speaker: str | None, question_terms: set[str] = froz
         return None
     if doc[first].lower_ in _PRONOUNS and not _pronoun_is_speaker(doc, first, speaker):
         return None
+    if last + 1 < len(doc) and doc[last + 1].text[:1] in "’'":  # "He’ll", "She's": a clitic
+        return None
     if first > root.i:  # the attribution comes last: "“…,” said the chief executive."
         return _attribution_first(doc, root, first, last, speaker)
     before = doc[:first].text.strip()
+    if not any(ch.isalnum() for ch in before):  # a stray quotation mark left from the sentence before
+        before = ""
     after = doc[last + 1 :].text_with_ws
     named = _name_of(doc[first : last + 1], speaker)
     if before:
@@ -70,6 +74,8 @@ def compose_lead(text: str, speaker: str | None, question_terms: set[str] = froz
             before.endswith(",")
             and all(t.dep_ in _ADJUNCTS for t in opener)
             and not set(terms(before)) & question_terms - set(terms(after))
+            # names and numbers carry facts ("When Apple announced the iPhone 15, …")
+            and not any(t.pos_ == "PROPN" or any(c.isdigit() for c in t.text) for t in doc[:first])
         )
         lead = f"{named} {after}" if droppable else f"{before} {named} {after}"
     else:
@@ -110,7 +116,7 @@ def _pronoun_is_speaker(doc, pronoun: int, speaker: str) -> bool:  # noqa: ANN00
     for t in doc[:pronoun]:
         inside = any(a <= t.idx < b for a, b in quoted)
         # A name in a quotation is what was said about ("“Kick's decision hurts,” she said").
-        if t.pos_ == "PROPN" and (inside or t.text not in own):
+        if t.pos_ == "PROPN" and t.ent_type_ not in _NOT_NAMES and (inside or t.text not in own):
             return False
     return not _not_a_person(speaker)
 
@@ -119,7 +125,7 @@ def _pronoun_is_speaker(doc, pronoun: int, speaker: str) -> bool:  # noqa: ANN00
 def _not_a_person(name: str) -> bool:
     """Whether spaCy's NER reads ``name`` as a company, place or group ("Alameda Research",
     "Google"), in the context it reads speakers best (tried on three templates)."""
-    kinds = {e.label_ for e in _NAMES([f"“We will see,” said {name}."])[0].ents}
+    kinds = {e.label_ for e in _NLP([f"“We will see,” said {name}."])[0].ents}
     return bool(kinds & {"ORG", "GPE", "NORP", "PRODUCT", "FAC", "LOC"})
 
 

@@ -30,6 +30,13 @@ from index.types import Article
             "What did Lopez say at the summit?",
             "Speaking at the summit, Maria Lopez urged the council to raise the minimum wage.",
         ),
+        # An opening adjunct with a figure or a name carries a fact: it stays.
+        (
+            "In an interview on 10 October, she said the tour would resume in May.",
+            "Ana Ruiz",
+            "What did Ruiz say about the tour?",
+            "In an interview on 10 October, Ana Ruiz said the tour would resume in May.",
+        ),
         # A description of the speaker.
         (
             "The finance minister reiterated that the budget would be balanced by 2027.",
@@ -65,6 +72,7 @@ def test_a_statement_is_said_directly_by_its_speaker(text, speaker, question, le
         ("He built the bridge across the river in 1990.", "Peter Grant"),  # not a statement
         ("…the bridge will reopen in May, he said.", "Peter Grant"),  # an excerpt cut before it
         ("They said the bridge will reopen in May after repairs.", "Peter Grant"),  # not one person
+        ("He’ll tell the council that the bridge will reopen in May.", "Peter Grant"),  # a clitic
     ],
 )
 def test_no_lead_where_the_words_do_not_make_one(text, speaker):
