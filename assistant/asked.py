@@ -228,6 +228,23 @@ class AnswerKinds:
         return out
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
+    def names(self, text: str) -> tuple[tuple[str, bool], ...]:
+        """The names ``text`` gives (runs of proper nouns), each with whether spaCy reads it as
+        an organisation (the small model reads an unknown company as a person: "Lumo Freight")."""
+        doc = self._nlp([text])[0]
+        found: dict[str, bool] = {}
+        run: list = []
+        for token in [*doc, None]:
+            if token is not None and token.pos_ == "PROPN" and token.ent_type_ not in _NOT_COMPANIES:
+                run.append(token)
+                continue
+            if run:
+                name = " ".join(t.text for t in run)
+                found[name] = found.get(name, False) or any(t.ent_type_ == "ORG" for t in run)
+            run = []
+        return tuple(found.items())
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
     def people(self, question: str) -> tuple[str, ...]:
         """The people the question names (spaCy's PERSON entities)."""
         return tuple(e.text for e in self._nlp([question])[0].ents if e.label_ == "PERSON")
@@ -351,6 +368,7 @@ _DECIDING = frozenset("decide conclude rule determine resolve approve reject set
 OUTCOME_VERB_SIMILARITY = 0.7
 # The clause's subject is the question's when a word of it is this close (court / judge).
 SUBJECT_SIMILARITY = 0.6
+_NOT_COMPANIES = frozenset({"GPE", "LOC", "DATE", "TIME", "NORP", "FAC"})
 _IRREALIS = frozenset("will would could should may might must can shall 'll wo ca".split())
 # Verbs whose clause is only wished for, not done: "Xi suggested that the two sides soon
 # organize the first meeting" does not report the meeting (also read by assistant/verify.py).

@@ -25,7 +25,14 @@ import numpy as np
 from assistant.asked import AnswerKinds
 from assistant.meaning import CLOSE, Closeness, credit, words_of
 from assistant.news import EVENT_DATE, without_dates
-from assistant.roles import SPEECH_STEMS, asked_by_role, asks_for_statement, role_words
+from assistant.roles import (
+    SPEECH_STEMS,
+    asked_by_role,
+    asks_for_statement,
+    role_words,
+    speaker_phrases,
+    speaking_for,
+)
 from assistant.sentences import EmbeddingCache
 from assistant.understand import Understood
 from index.speakers import JOINT
@@ -60,6 +67,9 @@ CONTEXT_CREDIT = 0.5
 # related word pairs of bench/data/word_pairs.jsonl).
 UNSEEN_PENALTY = 0.4
 UNRELATED = 0.5
+# "the company" or "the firm" (GloVe: company/firm 0.89; /group 0.67, /agency 0.58, /court 0.44):
+# a speaker described so is the company an earlier turn named.
+COMPANY_SIMILARITY = 0.85
 
 
 @dataclass
@@ -185,7 +195,7 @@ class EvidenceScorer:
             weights = {t: w if t in own else CARRIED_WEIGHT * w for t, w in weights.items()}
         total = sum(weights.values())
         vocab, columns = word_columns([words_of(c.text) for c in candidates])
-        people = self.speakers_asked(question, candidates)
+        people = self.speakers_asked(question, candidates, q.carried)
         # The standalone query of a follow-up may name people the question does not; those of
         # the question itself ("the governor") replace the earlier turn's ("Denise George").
         query_people = people if not q.follow_up or people else self.speakers_asked(query, candidates)
@@ -207,11 +217,12 @@ class EvidenceScorer:
                 cand.rank += DATE_BONUS
         return sorted(candidates, key=lambda c: c.rank, reverse=True), people
 
-    def speakers_asked(self, question: str, candidates: list[Candidate]) -> set[str]:
+    def speakers_asked(self, question: str, candidates: list[Candidate], context: str = "") -> set[str]:
         """The people whose statements the question asks for: the speakers it names when it
         asks what someone said, thought or proposed, unless it asks who ("Who hosted the
         banquet for Xi?" names Xi as the guest, not the host; "Why did the Rogers sisters sit
-        out the talks?" asks for a reason, not for a Rogers' statement)."""
+        out the talks?" asks for a reason, not for a Rogers' statement); ``context``: the
+        earlier turn a follow-up refers to (where "the company" is named)."""
         if self.kinds.expected(question).kind == "person" or not asks_for_statement(question):
             return set()
         if re.match(r"\W*why\b", question, re.IGNORECASE):  # a reason, whoever gives it
@@ -226,10 +237,20 @@ class EvidenceScorer:
         if named or self.article_text is None:
             return named
         # Asked by role: "What did Nike's chief executive say?" asks for "CEO John Donahoe".
-        pairs = {(c.sentence.speaker, c.passage.article_id) for c in candidates}
-        return asked_by_role(
-            question, sorted((s, a) for s, a in pairs if s not in (None, JOINT)), self.article_text
-        )
+        pairs = sorted({(c.sentence.speaker, c.passage.article_id) for c in candidates if c.sentence.speaker})
+        pairs = [(s, a) for s, a in pairs if s != JOINT]
+        by_role = asked_by_role(question, pairs, self.article_text)
+        if by_role or not context:
+            return by_role
+        # "What did the company say?" asks for the company named before (in a follow-up's
+        # earlier turn): its own statements and its spokespeople's.
+        if not any(self._a_company(w) for p in speaker_phrases(question) for w in words_of(p)):
+            return set()
+        names = self.kinds.names(context)
+        return speaking_for(names, pairs, self.article_text) if names else set()
+
+    def _a_company(self, word: str) -> bool:
+        return float(self.kinds.vectors.closest([word], ["company"])[0]) >= COMPANY_SIMILARITY
 
     def _unseen_penalty(
         self,

@@ -191,3 +191,27 @@ def _same_word(a: str, b: str) -> bool:
     """Stems of one word: equal, or one extends the other ("financ" and "financi")."""
     short, long = sorted((a, b), key=len)
     return short == long or (len(short) >= 5 and long.startswith(short))
+
+
+def speaking_for(
+    names: Iterable[tuple[str, bool]], speakers: Iterable[tuple[str, str]], article_text: Callable[[str], str]
+) -> set[str]:
+    """The speakers (of ``(speaker, article_id)`` pairs) who speak for one of the companies
+    ``names`` gives (``(name, read as an organisation)``): introduced with every word of its
+    name among their titles ("Rogers Communications spokesperson Sarah Schmidt"), or, for a
+    name read as an organisation, that name themselves ("Snap")."""
+    wanted = [(frozenset(stem(w) for w in _words(n)), org) for n, org in names]
+    wanted = [(n, org) for n, org in wanted if n]
+    out: set[str] = set()
+    texts: dict[str, str] = {}
+    for speaker, article_id in speakers:
+        own = frozenset(stem(w) for w in _words(speaker))
+        if any(org and own and (own <= n or n <= own) for n, org in wanted):
+            out.add(speaker)
+            continue
+        if article_id not in texts:
+            texts[article_id] = article_text(article_id)
+        held = titles(speaker, texts[article_id])
+        if any(n <= held for n, _ in wanted):
+            out.add(speaker)
+    return out

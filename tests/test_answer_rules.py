@@ -156,3 +156,23 @@ def test_a_sentence_that_goes_on_from_the_one_before_answers_with_its_context(fr
     answer = fresh_assistant.ask("How much did the rail operator pay to settle with the dockworkers' union?")
     assert answer.found, answer.text
     assert "£5 million" in answer.citations[0].sentence, answer.text
+
+
+LAWSUIT_ARTICLE = (
+    "Two shareholders of Lumo Freight sued the company on Monday, saying they had been shut out of "
+    "board meetings for a year. Ana Ruiz, one of the two, said the board had hidden the losses of the "
+    "Derby depot from them. “This matter should have been settled privately and will be,” Lumo "
+    "Freight spokesperson Tom Hale said by email. Judge Mara Quint set the first hearing for March."
+)
+
+
+def test_what_the_company_said_back_is_its_spokespersons_statement(fresh_assistant):
+    """ "The company" of a follow-up is the one the earlier turn names: its spokesperson's words
+    answer, not the shareholders' complaint about it."""
+    _add(fresh_assistant.library, "l1", "Coast Herald", LAWSUIT_ARTICLE)
+    answer = fresh_assistant.ask(
+        "What did the company say back?", conversation=["Why are the shareholders suing Lumo Freight?"]
+    )
+    assert answer.found, answer.text
+    assert any(c.speaker == "Tom Hale" for c in answer.citations), answer.text
+    assert "settled privately" in answer.text
