@@ -19,7 +19,7 @@ import re
 from assistant.asked import AnswerKinds, Asked
 from assistant.evidence import Candidate
 from assistant.meaning import CLOSE, Closeness, words_of
-from assistant.roles import asks_for_statement, speaker_phrases
+from assistant.roles import speaker_phrases
 from index.speakers import JOINT
 from index.terms import stem, terms
 
@@ -90,10 +90,9 @@ class SentenceChooser:
         return [n for n, sim in zip(nouns, nearest, strict=True) if sim < CLOSE]
 
     def unquoted(self, question: str, ranked: list[Candidate]) -> str | None:
-        """A person the question asks to be quoted whom the passages mention but never let
-        speak (no sentence of theirs, and in none do they say, think or feel something)."""
-        if not asks_for_statement(question):
-            return None
+        """A person the question (one that asks what someone said) asks to be quoted whom the
+        passages mention but never let speak (no sentence of theirs, and in none do they say,
+        think or feel something)."""
         speakers = {c.sentence.speaker for c in ranked if c.sentence.speaker not in (None, JOINT)}
         texts = [c.text for c in ranked]
         asked = " ".join(speaker_phrases(question))  # not "Epstein" in "what did X say about Epstein"

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from assistant import prompts
 from assistant.evidence import Candidate, quotation
 from assistant.lead import compose_lead, pronoun_is_speaker
-from assistant.news import Kind, article_label, event_date
+from assistant.news import Kind, article_label, event_date, source_label
 from assistant.roles import SPEECH_STEMS, asks_for_statement
 from assistant.types import Citation
 from index.speakers import JOINT
@@ -221,5 +221,4 @@ def _point_label(passage: Passage, by_date: bool) -> str:
     else its (short) title."""
     if by_date and passage.date:
         return passage.date.strftime("%-d %b %Y")
-    label = passage.source or passage.title or "undated"
-    return label if len(label) <= 40 else label[:39] + "…"
+    return source_label(passage)

@@ -89,7 +89,7 @@ class ExtractiveAnswerer:
             text = self.composer.refusal(self.chooser.unrelated(q.unseen, ranked))
             return Answer(question=question, text=text, found=False, closest=closest)
 
-        unquoted = self.chooser.unquoted(question, ranked)
+        unquoted = self.chooser.unquoted(question, ranked) if q.statement else None
         if unquoted:  # "What did Edward Rogers say …?" where no article quotes him
             return self._near_miss(question, f"what {unquoted} said about it", ranked[0], q.query)
         best = ranked[0]

@@ -43,7 +43,7 @@ def compose_lead(text: str, speaker: str | None, question_terms: set[str] = froz
     cannot be made one from its own words."""
     if not speaker or speaker == JOINT or text.startswith("…") or len(text) < 20:
         return None
-    doc = _NLP([text])[0]
+    doc = _parse(text)
     sentences = list(doc.sents)
     if len(sentences) != 1:
         return None
@@ -84,6 +84,11 @@ def compose_lead(text: str, speaker: str | None, question_terms: set[str] = froz
     return text if lead == " ".join(text.split()) else lead[0].upper() + lead[1:]
 
 
+@functools.lru_cache(maxsize=256)
+def _parse(text: str):  # noqa: ANN202 (a spaCy Doc; a statement without a lead is parsed again for its pronoun)
+    return _NLP([text])[0]
+
+
 def _refers_to_speaker(subject, speaker: str) -> bool:  # noqa: ANN001 (a spaCy Span)
     """A pronoun ("he"), a description ("the Chinese leader", "the company") or the speaker's
     own name; not another name ("Luong Cuong" for a sentence attributed to Xi)."""
@@ -101,7 +106,7 @@ def _refers_to_speaker(subject, speaker: str) -> bool:  # noqa: ANN001 (a spaCy 
 
 def pronoun_is_speaker(text: str, at: int, speaker: str) -> bool:
     """Whether the "he" or "she" at character ``at`` of ``text`` can only be ``speaker``."""
-    doc = _NLP([text])[0]
+    doc = _parse(text)
     token = next((t for t in doc if t.idx == at), None)
     return token is not None and _pronoun_is_speaker(doc, token.i, speaker)
 

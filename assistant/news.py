@@ -84,12 +84,14 @@ def place_of(passage: Passage) -> str | None:
     return match.group(1) if match else None
 
 
+def source_label(passage: Passage) -> str:
+    """'Coast Herald': the article's source, else its title, at most 40 characters."""
+    label = passage.source or passage.title or "undated"
+    return label if len(label) <= 40 else label[:39] + "…"
+
+
 def article_label(passage: Passage) -> str:
     """'16 Apr 2025, Hanoi': the article's date (else source or title) and place."""
-    if passage.date:
-        label = passage.date.strftime("%-d %b %Y")
-    else:
-        label = passage.source or passage.title or "undated"
-        label = label if len(label) <= 40 else label[:39] + "…"
+    label = passage.date.strftime("%-d %b %Y") if passage.date else source_label(passage)
     place = place_of(passage)
     return f"{label}, {place}" if place and place not in label else label

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from index.nlp import SpacyPipeline
 from index.terms import stem
@@ -174,11 +174,7 @@ def asked_by_role(
     if not asked or not asks_for_statement(question):
         return set()
     held: dict[str, set[str]] = {}  # speaker -> the asked role words their titles hold
-    texts: dict[str, str] = {}
-    for speaker, article_id in speakers:
-        if article_id not in texts:
-            texts[article_id] = article_text(article_id)
-        mine = titles(speaker, texts[article_id])
+    for speaker, mine in _pair_titles(speakers, article_text):
         held.setdefault(speaker, set()).update(w for w in asked if any(_same_word(w, t) for t in mine))
     # A word every speaker's titles hold ("chief") tells less than one only theirs do ("financial").
     holders = {w: sum(w in words for words in held.values()) for w in asked}
@@ -203,15 +199,22 @@ def speaking_for(
     wanted = [(frozenset(stem(w) for w in _words(n)), org) for n, org in names]
     wanted = [(n, org) for n, org in wanted if n]
     out: set[str] = set()
-    texts: dict[str, str] = {}
-    for speaker, article_id in speakers:
+    for speaker, held in _pair_titles(speakers, article_text):
         own = frozenset(stem(w) for w in _words(speaker))
-        if any(org and own and (own <= n or n <= own) for n, org in wanted):
-            out.add(speaker)
-            continue
-        if article_id not in texts:
-            texts[article_id] = article_text(article_id)
-        held = titles(speaker, texts[article_id])
-        if any(n <= held for n, _ in wanted):
+        if any(org and own and (own <= n or n <= own) for n, org in wanted) or any(
+            n <= held for n, _ in wanted
+        ):
             out.add(speaker)
     return out
+
+
+def _pair_titles(
+    speakers: Iterable[tuple[str, str]], article_text: Callable[[str], str]
+) -> Iterator[tuple[str, frozenset[str]]]:
+    """Each speaker of the ``(speaker, article_id)`` pairs with their titles in that article
+    (each article read once)."""
+    texts: dict[str, str] = {}
+    for speaker, article_id in speakers:
+        if article_id not in texts:
+            texts[article_id] = article_text(article_id)
+        yield speaker, titles(speaker, texts[article_id])
