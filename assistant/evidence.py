@@ -94,6 +94,9 @@ def quotation(text: str) -> tuple[int, int] | None:
     return max(quotes, key=lambda span: span[1] - span[0]) if quotes else None
 
 
+_POSSESSOR = re.compile(r"\b(?:[A-Z][\w-]*\s)*[A-Z][\w-]*\s?[’']s\b(?=\s+\w)")
+
+
 def named_people(question: str, speakers: set[str]) -> set[str]:
     """Speakers the question names: 'Xi' names 'Xi Jinping'."""
     words = set(re.findall(r"[A-Z][\w’'-]+", question))
@@ -231,15 +234,19 @@ class EvidenceScorer:
         # not as a speaker, even where an article quotes it.
         outlets = [set(c.passage.source.lower().split()) for c in candidates if c.passage.source]
         speakers = {c.sentence.speaker for c in candidates if c.sentence.speaker}
-        named = named_people(
-            question, {s for s in speakers if not any(set(s.lower().split()) <= o for o in outlets)}
-        )
+        # The names of the phrase that says who speaks, where the parse finds one: "Flexport"
+        # in "What did Dave Clark say he regrets about running Flexport?" is not asked to speak.
+        # A name that only owns the speaker's role ("Nike's" in "Nike's chief executive") is
+        # not the one asked to speak, unless no one holds that role.
+        subjects = " ".join(speaker_phrases(question)) or question
+        known = {s for s in speakers if not any(set(s.lower().split()) <= o for o in outlets)}
+        named = named_people(_POSSESSOR.sub(" ", subjects), known)
         if named or self.article_text is None:
-            return named
+            return named or named_people(subjects, known)
         # Asked by role: "What did Nike's chief executive say?" asks for "CEO John Donahoe".
         pairs = sorted({(c.sentence.speaker, c.passage.article_id) for c in candidates if c.sentence.speaker})
         pairs = [(s, a) for s, a in pairs if s != JOINT]
-        by_role = asked_by_role(question, pairs, self.article_text)
+        by_role = asked_by_role(question, pairs, self.article_text) or named_people(subjects, known)
         if by_role or not context:
             return by_role
         # "What did the company say?" asks for the company named before (in a follow-up's

@@ -9,12 +9,13 @@ This resolves all of those to one canonical name per person within an article:
 1. subject of the first reporting verb -> the name at its end, titles stripped;
 2. "he"/"she" -> the most recent speaker;
 3. "the <Demonym> leader|side|president" -> the person whose titles carry that country;
-4. no reporting verb: a known person named at the start of the sentence, else the
-   paragraph's running speaker.
+4. no reporting verb (or one whose subject is no one known): the paragraph's running
+   speaker; a sentence that only names a person ("Smith guided Oregon State …") is not theirs.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ _NOT_NAMES = frozenset(
     "he she it they we i you this that these those there when while after before as in on "
     "at for with from by both each all some why what how who where which".split()
 )
+# A headline's verb is capitalised too: "What Bloomberg Economics Says".
+_SAYS = frozenset(("says", "said", "told"))
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
 _JOINT_SUBJECT = re.compile(
     r"\b(?:the two|both) (?:sides|leaders|countries|presidents|parties|delegations)\b", re.I
@@ -71,7 +74,7 @@ _NAME_CONTINUES = re.compile(r" [A-Z][a-z]")
 
 def _is_name_word(word: str) -> bool:
     lower = word.lower()
-    return word[:1].isupper() and lower not in TITLE_WORDS and lower not in _NOT_NAMES
+    return word[:1].isupper() and lower not in TITLE_WORDS and lower not in _NOT_NAMES | _SAYS
 
 
 def name_in_phrase(phrase: str) -> str | None:
@@ -80,6 +83,12 @@ def name_in_phrase(phrase: str) -> str | None:
     Parentheticals are not part of it: 'Senator Elizabeth Warren (D-Mass.)' -> 'Elizabeth Warren'.
     """
     words = _WORD.findall(_PARENTHETICAL.sub(" ", phrase))
+    # "Bob Pockrass of Fox Sports": a name before "of" is the person, what follows their employer.
+    if "of" in words:
+        before = words[: words.index("of")]
+        own = list(itertools.takewhile(_is_name_word, reversed(before)))
+        if len(own) >= 2 and len(own) == len(before):
+            return " ".join(reversed(own[:3]))
     run: list[str] = []
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
@@ -177,8 +186,9 @@ def _subject(sentence: str, verb_start: int) -> str:
     without the auxiliaries and adverbs in front of the verb ('Luong Cuong has warmly')."""
     clauses = [_BEFORE_VERB.sub("", c.strip()) for c in sentence[:verb_start].split(",")]
     for clause in reversed(clauses):
-        if _WORD.search(clause) and any(w[0].isupper() or w.lower() in _PRONOUNS or w.lower() == "the"
-                                         for w in _WORD.findall(clause)):
+        if _WORD.search(clause) and any(
+            w[0].isupper() or w.lower() in _PRONOUNS or w.lower() == "the" for w in _WORD.findall(clause)
+        ):
             return clause
     return clauses[-1] if clauses else ""
 
@@ -186,6 +196,8 @@ def _subject(sentence: str, verb_start: int) -> str:
 def _name_like(word: str, text: str) -> bool:
     """Whether a one-word name is capitalised somewhere other than at a sentence start, or
     begins a longer name: "Reich" does; "Again" (in "Again, that's not to say...") does not."""
+    if len(word) > 1 and word.isupper():  # an acronym is a name: "ESPN reported"
+        return True
     for mention in re.finditer(rf"\b{re.escape(word)}\b", text):
         before = text[max(0, mention.start() - 16) : mention.start()].rstrip(" \t\"'“‘(")
         if before and before[-1] not in ".!?:;\n" or _NAME_CONTINUES.match(text, mention.end()):
@@ -266,6 +278,7 @@ REPORTING_LEMMAS = frozenset(
     argue explain insist acknowledge confirm hope wish ask request demand offer invite
     speak share exchange discuss extend hold value reveal respond reply write tweet comment
     admit recall caution concede complain deny report signal indicate
+    expect predict estimate forecast apologise apologize think
     """.split()
 )
 
@@ -424,12 +437,13 @@ def attribute_speakers(
             speaker = people.find(name) if name else None
         explicit.append(speaker is not None)
         if speaker is None:
-            # A reporting verb whose subject is no one known ("The actor added: “@Roblox …”")
-            # is not spoken by a name the sentence mentions; a continued statement may be.
-            # Nor is a quotation spoken by a name it mentions ("“I doubt that even if Trump …").
-            quoted = sentence.lstrip().startswith(_OPENING_QUOTES)
-            opening = "" if found or match or source or quoted else " ".join(_WORD.findall(sentence)[:6])
-            speaker = people.find(opening) or running
+            # A sentence with no reporting verb of a known speaker continues the paragraph's
+            # statement, if any. A sentence about a person is not theirs: "Smith guided Oregon
+            # State to seven wins" is narration. On bench/attribution.py's news gold, no longer
+            # taking a name at the start as the speaker: sentences without a statement right
+            # 32 -> 42 of 49, statements 125 -> 120 of 157 (123 with expect, predict, estimate,
+            # forecast, apologise and think among the reporting verbs).
+            speaker = running
         speakers.append(speaker)
         if speaker:
             running = speaker

@@ -176,3 +176,30 @@ def test_what_the_company_said_back_is_its_spokespersons_statement(fresh_assista
     assert answer.found, answer.text
     assert any(c.speaker == "Tom Hale" for c in answer.citations), answer.text
     assert "settled privately" in answer.text
+
+
+def test_only_the_people_asked_to_speak_are_the_speakers_asked_for(fresh_assistant):
+    """ "What did Dana Cole say … at Harbor Freight?" asks for Cole's words: the company the
+    question also names speaks in the article too, but is not asked to; "Harbor Freight's
+    chief executive" asks for the one who holds that role, not the company."""
+    _add(
+        fresh_assistant.library,
+        "k1",
+        "Coast Herald",
+        "Harbor Freight named Dana Cole its chief executive in May. "
+        "Harbor Freight said the board regretted the losses of the Derby depot. "
+        "“The only thing I regret from my year at Harbor Freight is trusting the board,” "
+        "chief executive Dana Cole said.",
+    )
+    assistant = fresh_assistant
+    for question, asked in [
+        ("What did Dana Cole say she regrets about her year at Harbor Freight?", {"Dana Cole"}),
+        ("What did Harbor Freight's chief executive say about the board?", {"Dana Cole"}),
+        ("What did Harbor Freight say about the Derby depot?", {"Harbor Freight"}),
+    ]:
+        passages = assistant.retriever.passages(question, where=None, scope=None)
+        understood = assistant.answerer.reader.read(question)
+        _, people = assistant.answerer.scorer.rank(understood, passages)
+        assert people == asked, (question, people)
+    answer = assistant.ask("What did Dana Cole say she regrets about her year at Harbor Freight?")
+    assert "trusting the board" in answer.citations[0].sentence, answer.text

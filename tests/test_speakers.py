@@ -167,3 +167,29 @@ def test_a_pronoun_after_a_long_quote_is_the_sentence_s_own_subject():
     )
     found = _speakers_of(text)
     assert found["Senator Paul Lindqvist criticised the"] == "Paul Lindqvist"  # not the last speaker
+
+
+PROFILE = (
+    "Coach Dana Whitfield said the team would rebuild around its defence.\n\n"
+    "Whitfield, 44, has spent the past six seasons at Oregon State. Whitfield guided the "
+    "Beavers to seven wins last year.\n\n"
+    "Whitfield expects the rebuild to take two seasons.\n\n"
+    "According to Sam Ortega of Fox Sports, the contract runs through 2030.\n\n"
+    "ESPN reported that the deal was worth $9 million."
+)
+
+
+@pytest.mark.parametrize(
+    ("opening", "speaker"),
+    [
+        ("Whitfield, 44, has spent", None),  # about him, not said by him
+        ("Whitfield guided the Beavers", None),
+        ("Whitfield expects the rebuild", "Dana Whitfield"),  # a forecast is a statement
+        ("According to Sam Ortega of Fox Sports", "Sam Ortega"),  # the person, not the outlet
+        ("ESPN reported that the deal", "ESPN"),  # an acronym named only at a sentence start
+    ],
+)
+def test_narration_about_a_person_is_not_their_statement(opening, speaker):
+    found = _speakers_of(PROFILE)
+    [key] = [k for k in found if opening.startswith(k) or k.startswith(opening[: len(k)])]
+    assert found[key] == speaker, (key, found[key])
