@@ -328,6 +328,13 @@ class AnswerKinds:
                 and t.lemma_.lower() not in named
                 and t.lower_ not in named
             ]
+        if asked.kind == "number" and asked.counted:  # "no goals from 104 high turnovers": zero
+            spans += [
+                doc[t.i : t.head.i + 1]
+                for t in doc
+                if t.lower_ in ("no", "zero") and t.dep_ in ("det", "nummod") and t.head.i > t.i
+                if self._counts(doc, doc[t.i : t.i + 1], asked.counted)
+            ]
         for ent in doc.ents:
             if ent.label_ not in _ENTITIES[asked.kind] or set(words_of(ent.text)) <= named:
                 continue

@@ -55,7 +55,8 @@ _VOICE_WORDS = frozenset("spokesperson spokesman spokeswoman representative stat
 # Capitalised at a sentence start but never a name.
 _NOT_NAMES = frozenset(
     "he she it they we i you this that these those there when while after before as in on "
-    "at for with from by both each all some why what how who where which".split()
+    "at for with from by both each all some why what how who where which but and or so yet "
+    "then also".split()
 )
 # A headline's verb is capitalised too: "What Bloomberg Economics Says".
 _SAYS = frozenset(("says", "said", "told"))

@@ -63,6 +63,9 @@ def test_how_many_knows_what_is_counted(kinds):
         # A count of the asked things, or another number.
         ("How many seats did the party win?", "The party won 112 seats in the new parliament.", True),
         ("How many seats did the party win?", "The two parties campaign for Sunday's vote.", False),
+        # None of them is a count too; "no" on another noun is not.
+        ("How many goals has the club scored from corners?", "It has no goals from 40 corners.", True),
+        ("How many seats did the party win?", "The party had no comment on the seats.", False),
         # A person the question does not already name.
         (
             "Who replaced Maria Lopez as chief executive?",

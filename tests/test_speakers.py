@@ -175,7 +175,8 @@ PROFILE = (
     "Beavers to seven wins last year.\n\n"
     "Whitfield expects the rebuild to take two seasons.\n\n"
     "According to Sam Ortega of Fox Sports, the contract runs through 2030.\n\n"
-    "ESPN reported that the deal was worth $9 million."
+    "ESPN reported that the deal was worth $9 million.\n\n"
+    "But Okonjo denied that the deal was done."
 )
 
 
@@ -187,6 +188,7 @@ PROFILE = (
         ("Whitfield expects the rebuild", "Dana Whitfield"),  # a forecast is a statement
         ("According to Sam Ortega of Fox Sports", "Sam Ortega"),  # the person, not the outlet
         ("ESPN reported that the deal", "ESPN"),  # an acronym named only at a sentence start
+        ("But Okonjo denied", "Okonjo"),  # not "But Okonjo"
     ],
 )
 def test_narration_about_a_person_is_not_their_statement(opening, speaker):
