@@ -97,6 +97,28 @@ def quotation(text: str) -> tuple[int, int] | None:
 _POSSESSOR = re.compile(r"\b(?:[A-Z][\w-]*\s)*[A-Z][\w-]*\s?[’']s\b(?=\s+\w)")
 
 
+_LINKS = frozenset(("of", "the", "and", "for"))
+
+
+def abbreviates(acronym: str, text: str) -> bool:
+    """Whether ``text`` spells out ``acronym`` ("UN", "BoE": two or more capitals) as the
+    initials of consecutive capitalised words, "of", "the", "and", "for" between them skipped
+    ("United Nations", "Bank of England")."""
+    letters = "".join(c for c in acronym if c.isalpha())
+    if len(letters) < 2 or sum(c.isupper() for c in letters) < 2:
+        return False
+    wanted, run = "".join(c for c in letters if c.isupper()), ""
+    for match in re.finditer(r"[A-Za-z][\w’'-]*", text):
+        word = match.group()
+        if word[0].isupper():
+            run += word[0]
+            if run.endswith(wanted):
+                return True
+        elif word.lower() not in _LINKS:
+            run = ""
+    return False
+
+
 def named_people(question: str, speakers: set[str]) -> set[str]:
     """Speakers the question names: 'Xi' names 'Xi Jinping'."""
     words = set(re.findall(r"[A-Z][\w’'-]+", question))
@@ -204,7 +226,8 @@ class EvidenceScorer:
         query_people = people if not q.follow_up or people else self.speakers_asked(query, candidates)
         covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people)
         dated = kind in ("when", "timeline")  # items of a timeline are dated events
-        unseen = self._unseen_penalty(list(q.unseen), weights, total, vocab, columns)
+        texts = [c.text for c in candidates]
+        unseen = self._unseen_penalty(question, list(q.unseen), weights, total, texts, vocab, columns)
         for i, (cand, cos) in enumerate(zip(candidates, cosine, strict=True)):
             coverage = covered[i] / total if total else float(cos)
             cand.evidence = float(np.clip(0.5 * cos + 0.5 * coverage - unseen[i], 0.0, 1.0))
@@ -261,9 +284,11 @@ class EvidenceScorer:
 
     def _unseen_penalty(
         self,
+        question: str,
         nouns: list[str],
         weights: dict[str, float],
         total: float,
+        texts: list[str],
         vocab: list[str],
         columns: list[list[int]],
     ) -> np.ndarray:
@@ -276,13 +301,19 @@ class EvidenceScorer:
         if not nouns or not total:
             return out
         shares = [sum(weights.get(t, 0.0) for t in set(terms(n))) / total for n in nouns]
-        nouns = [n.lower() for n, share in zip(nouns, shares, strict=True) if share > 0]
-        shares = [share for share in shares if share > 0]
-        if not nouns:
+        kept = [(n, share) for n, share in zip(nouns, shares, strict=True) if share > 0]
+        if not kept:
             return out
-        near = self.closeness.similarity(nouns, vocab)
+        shares = [share for _, share in kept]
+        # A name is no one else: word vectors put names of a kind together (Putin / Jinping),
+        # so a name the articles lack is matched only by what it abbreviates ("UN": "United
+        # Nations"), never by closeness.
+        names = [k for k, (n, _) in enumerate(kept) if n[:1].isupper() and n not in question.split()[:1]]
+        near = self.closeness.similarity([n.lower() for n, _ in kept], vocab)
         for i, cols in enumerate(columns):
-            closest = near[:, cols].max(axis=1) if cols else np.zeros(len(nouns))
+            closest = near[:, cols].max(axis=1) if cols else np.zeros(len(kept))
+            for k in names:
+                closest[k] = 1.0 if abbreviates(kept[k][0], texts[i]) else 0.0
             gap = np.clip((CLOSE - closest) / (CLOSE - UNRELATED), 0.0, 1.0)
             out[i] = UNSEEN_PENALTY * float(np.dot(shares, gap))
         return out

@@ -173,9 +173,17 @@ def asked_by_role(
     asked = role_words(question) - SPEECH_STEMS
     if not asked or not asks_for_statement(question):
         return set()
+    # A nationality is held by a title naming the country ("the Chinese president": "President
+    # of China Xi Jinping"); word and country share their first four letters, as in
+    # index/speakers.py ("Chinese"/"China", "Vietnamese"/"Viet Nam").
+    national = {
+        stem(t.text) for phrase in _speaker_phrases(question) for t in phrase if t.ent_type_ == "NORP"
+    }
     held: dict[str, set[str]] = {}  # speaker -> the asked role words their titles hold
     for speaker, mine in _pair_titles(speakers, article_text):
-        held.setdefault(speaker, set()).update(w for w in asked if any(_same_word(w, t) for t in mine))
+        held.setdefault(speaker, set()).update(
+            w for w in asked if any(_same_word(w, t) or (w in national and w[:4] == t[:4]) for t in mine)
+        )
     # A word every speaker's titles hold ("chief") tells less than one only theirs do ("financial").
     holders = {w: sum(w in words for words in held.values()) for w in asked}
     score = {s: sum(1 / holders[w] for w in words) for s, words in held.items()}

@@ -11,7 +11,7 @@ import pytest
 from assistant.asked import AnswerKinds
 from assistant.choose import SentenceChooser, distinct, repeats
 from assistant.compose import Composer, excerpt
-from assistant.evidence import Candidate, EvidenceScorer, candidates_of
+from assistant.evidence import Candidate, EvidenceScorer, abbreviates, candidates_of
 from assistant.meaning import Closeness, WordVectors
 from assistant.sentences import EmbeddingCache
 from assistant.understand import QuestionReader
@@ -184,3 +184,11 @@ def test_compose_numbers_the_points_in_reading_order_when_articles_alternate():
     text, cites = composer.answer_text([a1, b, a2], "plain", "When will the harbour line open?", set())
     assert re.findall(r"\[(\d)\]", text) == ["1", "2", "3"]
     assert [c.passage.article_id for c in cites] == ["a", "a", "b"]
+
+
+def test_an_acronym_is_matched_by_what_it_abbreviates_only():
+    assert abbreviates("UN", "the role of the United Nations has been challenged")
+    assert abbreviates("BoE", "the Bank of England raised rates")
+    assert abbreviates("FTC", "the Federal Trade Commission sued")
+    assert not abbreviates("UN", "the United States and China")
+    assert not abbreviates("Putin", "President Xi Jinping")  # a name is no acronym
