@@ -502,14 +502,28 @@ def _asked_noun(question) -> str:  # noqa: ANN001 (a spaCy Doc)
         if token.lower_ not in ("which", "what"):
             continue
         if token.dep_ == "det" and token.head.pos_ in ("NOUN", "PROPN"):
-            return token.head.lemma_.lower()
+            return _framed(token.head).lemma_.lower()
         after = question[token.i + 1] if token.i + 1 < len(question) else None
         if after is not None and after.pos_ == "NOUN":  # the parse may miss "In which city …"
-            return (after.head if after.dep_ == "compound" else after).lemma_.lower()
+            return _framed(after.head if after.dep_ == "compound" else after).lemma_.lower()
     first = next((t for t in question if t.is_alpha), None)
     root = next((t for t in question if t.dep_ == "ROOT"), None)
     if first is not None and first.lower_ == "what" and root is not None and root.lemma_ == "be":
         for child in root.children:
             if child.dep_ in ("nsubj", "attr") and child.i != first.i and child.pos_ == "NOUN":
-                return child.lemma_.lower()
+                return _framed(child).lemma_.lower()
     return ""
+
+
+_FRAMES = frozenset(("kind", "type", "sort", "name"))
+
+
+def _framed(noun):  # noqa: ANN001, ANN202 (spaCy Tokens)
+    """The noun a frame stands for: "cooperation" in "what kind of cooperation", "minister"
+    in "the name of the minister"."""
+    while noun.lemma_.lower() in _FRAMES:
+        of = [o for p in noun.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children]
+        if not of or of[0].dep_ != "pobj":
+            break
+        noun = of[0]
+    return noun

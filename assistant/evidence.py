@@ -25,6 +25,7 @@ import numpy as np
 from assistant.asked import AnswerKinds
 from assistant.meaning import CLOSE, Closeness, credit, words_of
 from assistant.news import EVENT_DATE, without_dates
+from assistant.nouns import FRAME_NOUNS
 from assistant.roles import (
     SPEECH_STEMS,
     asked_by_role,
@@ -125,6 +126,18 @@ def named_people(question: str, speakers: set[str]) -> set[str]:
     return {s for s in speakers if s != JOINT and words & set(s.split())}
 
 
+_FRAMED = re.compile(r"\b(\w+) of\b", re.IGNORECASE)
+
+
+def framing(question: str) -> frozenset[str]:
+    """Stems of the nouns that frame what is asked rather than say what it is about: "the
+    name of", "the date of", "what kind of" (``assistant/nouns.py`` FRAME_NOUNS); an article
+    need not use them ("Namely" is no answer to "What is the name of …?")."""
+    return frozenset(
+        stem(m.group(1).lower()) for m in _FRAMED.finditer(question) if m.group(1).lower() in FRAME_NOUNS
+    )
+
+
 def says_nothing_new(text: str, query_terms: set[str]) -> bool:
     """Every content term of ``text`` is one of the question's (speech verbs aside)."""
     return not (set(terms(text)) - query_terms - SPEECH_STEMS)
@@ -210,6 +223,7 @@ class EvidenceScorer:
         vectors = self.embed([query] + [c.text for c in candidates])
         cosine = vectors[1:] @ vectors[0]
         ignored = SPEECH_STEMS | (FRAME_STEMS if kind in ("comparison", "timeline") else frozenset())
+        ignored |= framing(query)
         # The dates of a comparison pick its articles ("the April and September meetings");
         # what each says is about the rest ("on railways"). A timeline's items are dated events.
         matched = without_dates(query) if kind == "comparison" else query

@@ -13,6 +13,7 @@ from assistant.choose import SentenceChooser, distinct, repeats
 from assistant.compose import Composer, excerpt
 from assistant.evidence import Candidate, EvidenceScorer, abbreviates, candidates_of
 from assistant.meaning import Closeness, WordVectors
+from assistant.nouns import NounFinder
 from assistant.sentences import EmbeddingCache
 from assistant.understand import QuestionReader
 from index.chunk import split_sentences
@@ -192,3 +193,9 @@ def test_an_acronym_is_matched_by_what_it_abbreviates_only():
     assert abbreviates("FTC", "the Federal Trade Commission sued")
     assert not abbreviates("UN", "the United States and China")
     assert not abbreviates("Putin", "President Xi Jinping")  # a name is no acronym
+
+
+def test_a_word_with_an_auxiliary_is_a_verb_not_a_noun_the_articles_lack():
+    nouns = NounFinder()
+    assert "host" not in nouns("Which summit did China host?")  # "did … host"
+    assert "host" in nouns("What did the summit's host say?")
