@@ -207,25 +207,49 @@ class AnswerKinds:
             # Who did something is found in a clause about that act ("replaced", "the CFO"),
             # not in any clause that mentions the company or place the question names.
             focus = {w: name for w, name in focus.items() if not name}
+        # "Who proposed it?" asks who spoke: the speaker of a statement about it, before any
+        # name inside what they proposed.
+        speech = asked.kind == "person" and any(
+            t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in REPORTING_LEMMAS for t in question_doc
+        )
         out: list[tuple[int, int] | None] = []
         for doc, speaker in zip(docs, speakers or [None] * len(sentences), strict=True):
-            found = None
             # For a person, the description of someone the question names is not what a clause
             # is about ("then-CFO Kenny Wagers" does not make a clause about the CFO's successor).
             aside = _named_phrases(doc, people) if asked.kind == "person" else set()
-            for span in self._things(doc, asked, named):
+            said = asked.kind == "person" and speaker and not set(words_of(speaker)) <= named
+            found = self._speaker_clause(doc, aside, focus, said=True) if said and speech else None
+            for span in [] if found else self._things(doc, asked, named):
                 if any(t.i in aside for t in span):  # the named person, or a name run into theirs
                     continue
                 clauses = [[t for t in c if t.i not in aside] for c in _clauses(span.root)]
                 if any(self._about(clause, focus) for clause in clauses):
                     found = (span.start_char, span.end_char)
                     break
-            if not found and asked.kind == "person" and speaker and not set(words_of(speaker)) <= named:
-                root = next((t for t in doc if t.dep_ == "ROOT"), None)
-                if root is not None and self._about([t for t in _clause(root) if t.i not in aside], focus):
-                    found = (root.idx, root.idx + len(root.text))
+            if not found and said:
+                found = self._speaker_clause(doc, aside, focus)
             out.append(found)
         return out
+
+    def _speaker_clause(
+        self,
+        doc,  # noqa: ANN001 (a spaCy Doc)
+        aside: set[int],
+        focus: dict[str, bool],
+        said: bool = False,
+    ) -> tuple[int, int] | None:
+        """The main verb of a speaker's sentence whose clause is about the focus, as the span
+        that answers who; ``said``: what the verb says counts too ("he suggested that the two
+        sides organize the first meeting of the Joint Committee …")."""
+        root = next((t for t in doc if t.dep_ == "ROOT"), None)
+        if root is None:
+            return None
+        clause = _clause(root)
+        if said:
+            clause += [t for c in root.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree]
+        if self._about([t for t in clause if t.i not in aside], focus):
+            return (root.idx, root.idx + len(root.text))
+        return None
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
     def names(self, text: str) -> tuple[tuple[str, bool], ...]:

@@ -129,6 +129,20 @@ class SentenceChooser:
         others = [c for c in ranked if c not in typed]
         return typed + others, True
 
+    def statements(self, ranked: list[Candidate], named: set[str]) -> list[Candidate]:
+        """The statements among the best sentences (as ``holding`` picks them): a speaker's,
+        and one of ``named``'s when the question names whose ("When did Luong Cuong say
+        China is an absolute priority?" is answered by the date of what he said)."""
+        best = ranked[0]
+        return [
+            c
+            for c in distinct(ranked)[:TYPED_POOL]
+            if c.evidence >= self.min_evidence
+            and c.rank >= best.rank - ANSWER_MARGIN
+            and c.sentence.speaker not in (None, JOINT)
+            and (not named or c.sentence.speaker in named)
+        ]
+
     def best_few(self, ranked: list[Candidate]) -> list[Candidate]:
         """The best sentence and up to ``max_sentences - 1`` more within ``ANSWER_MARGIN`` of
         it that have evidence enough of their own and do not repeat one already chosen."""

@@ -123,8 +123,8 @@ class Composer:
             text = direct
         elif lead == "who" and speaker:
             return f"{'Both sides' if speaker == JOINT else speaker}: {text} [{n}]"
-        if lead == "when" and (date := event_date(cand.text, cand.passage.date)) and date != date_said:
-            text = f"{date}: {text}"
+        date = event_date(cand.text, cand.passage.date) or cand.reported
+        date = date if lead == "when" and date != date_said else None
         if (
             direct is None
             and speaker
@@ -133,11 +133,12 @@ class Composer:
         ):
             pronoun = _LEADING_PRONOUN.search(text)
             if pronoun is None:
-                text = f"{speaker}: {text}"
+                text = f"{date}, {speaker}: {text}" if date else f"{speaker}: {text}"
+                date = None
             elif pronoun_is_speaker(text, pronoun.start(1), speaker):
                 text = f"{text[: pronoun.end(1)]} ({speaker}){text[pronoun.end(1) :]}"
             # else "he" may be someone the sentence names: the quote stands as written
-        return f"{text} [{n}]"
+        return f"{date}: {text} [{n}]" if date else f"{text} [{n}]"
 
     def _lead(self, text: str, cand: Candidate, query: str) -> str | None:
         """The excerpt said directly by its speaker, when the cited passage supports that."""

@@ -84,6 +84,7 @@ class Candidate:
     rank: float = 0.0
     answer_span: tuple[int, int] | None = None  # where in ``text`` the asked-for thing is
     context: str = ""  # the sentence before, when the same person speaks in both
+    reported: str | None = None  # a statement's date: when its article's event took place
 
 
 _QUOTATION = re.compile(r"“[^”]{30,}”|\"[^\"]{30,}\"")

@@ -26,7 +26,7 @@ from assistant.choose import SentenceChooser, distinct
 from assistant.compose import Composer, cite
 from assistant.evidence import Candidate, EvidenceScorer
 from assistant.meaning import Closeness, WordVectors
-from assistant.news import EVENT_DATE, without_dates
+from assistant.news import EVENT_DATE, reported_date, without_dates
 from assistant.sentences import EmbeddingCache
 from assistant.types import Answer
 from assistant.understand import QuestionReader
@@ -61,6 +61,7 @@ class ExtractiveAnswerer:
         self.min_evidence = min_evidence
         self.closest = closest
         self.reader = QuestionReader(self.kinds, unmentioned)
+        self.article_text = article_text
         self.scorer = EvidenceScorer(self.embed, closeness, self.kinds, idf, article_text)
         self.chooser = SentenceChooser(self.kinds, closeness, min_evidence, max_sentences)
         self.verifier = verifier
@@ -95,6 +96,8 @@ class ExtractiveAnswerer:
         best = ranked[0]
         if q.asked.kind is not None:
             ranked, answered = self.chooser.holding(q.query, q.asked, ranked, q.carried)
+            if not answered and q.asked.kind == "date" and q.statement:
+                ranked, answered = self._dated_statements(ranked, named)
             # The passages discuss the topic but hold no such answer. "Where" is only a
             # preference: it often asks for a situation ("where might … be at odds"), not a place.
             if not answered and q.asked.kind != "place":
@@ -112,6 +115,15 @@ class ExtractiveAnswerer:
             chosen = self.chooser.best_few(ranked)
         text, citations = self.composer.answer_text(chosen, q.kind, query, named)
         return Answer(question=question, text=text, found=True, citations=citations)
+
+    def _dated_statements(self, ranked: list[Candidate], named: set[str]) -> tuple[list[Candidate], bool]:
+        """For "When did X say …?" where no statement states a date: the statements, each
+        dated by when its article's event took place (``news.reported_date``)."""
+        said = self.chooser.statements(ranked, named) if self.article_text is not None else []
+        for cand in said:
+            cand.reported = reported_date(self.article_text(cand.passage.article_id), cand.passage.date)
+        said = [c for c in said if c.reported]
+        return (said + [c for c in ranked if c not in said], True) if said else (ranked, False)
 
     def _near_miss(self, question: str, what: str, closest: Candidate, query: str) -> Answer:
         text, citations = self.composer.near_miss(what, closest, query)

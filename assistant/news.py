@@ -78,6 +78,20 @@ def event_date(sentence: str, published: dt.date | None = None) -> str | None:
     return text
 
 
+# An article reports its event in its opening: "On the morning of April 15, 2025, …", "…
+# held talks with … on September 4".
+REPORT_OPENING_CHARS = 600
+
+
+def reported_date(article_text: str, published: dt.date | None) -> str | None:
+    """When the event an article reports took place: the first date its opening states
+    (completed with the publication year), else its publication date ("September 4, 2025")."""
+    stated = event_date(article_text[:REPORT_OPENING_CHARS], published)
+    if stated is not None:
+        return stated
+    return f"{published:%B} {published.day}, {published.year}" if published else None
+
+
 def place_of(passage: Passage) -> str | None:
     """Where the reported event took place, when the headline ends with "in <Place>"."""
     match = _PLACE.search(passage.title.strip().rstrip(".!?"))

@@ -6,8 +6,10 @@ Classes: a synonym of the article's word ("envoys", "disputes", "trade wars"); a
 tagger may read as a noun ("hosted", "mention"); the fact at the end of a long sentence;
 "which X" questions; near-miss questions whose topic the articles cover but whose asked
 number, duration, date, amount or person they do not state; a topic no article mentions; the
-statement rather than its attribution; a speaker asked for by role ("the Vietnamese
-president"); a person the articles mention but never quote.
+statement rather than its attribution; a speaker asked for by role or nationality ("the
+Vietnamese president", "the Chinese leader"); a person the articles mention but never quote;
+a person no article names ("Putin"); "when did X say …" (the date of the statement); a
+follow-up that asks who proposed what the earlier turn named.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ KNOWN = {
     ids=[f"{i['id']}-{i['class']}" for i in ITEMS],
 )
 def test_answer_class(sample_assistant, item):
-    answer = sample_assistant.ask(item["question"])
+    answer = sample_assistant.ask(item["question"], conversation=item.get("conversation"))
     assert judge(item, answer), answer.text
 
 

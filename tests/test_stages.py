@@ -13,6 +13,7 @@ from assistant.choose import SentenceChooser, distinct, repeats
 from assistant.compose import Composer, excerpt
 from assistant.evidence import Candidate, EvidenceScorer, abbreviates, candidates_of
 from assistant.meaning import Closeness, WordVectors
+from assistant.news import reported_date
 from assistant.nouns import NounFinder
 from assistant.sentences import EmbeddingCache
 from assistant.understand import QuestionReader
@@ -199,3 +200,13 @@ def test_a_word_with_an_auxiliary_is_a_verb_not_a_noun_the_articles_lack():
     nouns = NounFinder()
     assert "host" not in nouns("Which summit did China host?")  # "did … host"
     assert "host" in nouns("What did the summit's host say?")
+
+
+def test_a_statement_is_dated_by_the_event_its_article_reports():
+    opening = "On the morning of April 15, 2025, local time, the two presidents met in Hanoi."
+    assert reported_date(opening, dt.date(2025, 4, 16)) == "April 15, 2025"
+    assert reported_date("The talks were held on September 4 in Beijing.", dt.date(2025, 9, 5)) == (
+        "September 4, 2025"
+    )
+    assert reported_date("No date is stated here.", dt.date(2025, 9, 4)) == "September 4, 2025"
+    assert reported_date("No date is stated here.", None) is None
