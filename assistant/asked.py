@@ -22,7 +22,7 @@ from typing import Literal
 from assistant.meaning import WordVectors, words_of
 from index.nlp import SpacyPipeline
 from index.speakers import REPORTING_LEMMAS
-from index.terms import terms
+from index.terms import stem, terms
 
 Expected = Literal["number", "amount", "duration", "date", "person", "place", "outcome"]
 
@@ -124,14 +124,27 @@ class AnswerKinds:
             if pattern.search(question):
                 counted = ""
                 if kind == "number":
-                    after = re.search(r"\bhow many\s+([a-z][a-z-]*)", question, re.I)
-                    counted = after.group(1).lower() if after else ""
+                    counted = self._counted(question)
                 return Asked(kind, counted)
         doc = self._nlp([question])[0]
         noun = _asked_noun(doc)
         if noun and (kind := self._prototype(noun)):
             return Asked(kind)
         return self._outcome(doc)
+
+    def _counted(self, question: str) -> str:
+        """The noun "how many" counts: the head of its phrase ("cases" in "How many Uber
+        sexual assault cases …"), else the word after it."""
+        after = re.search(r"\bhow many\s+([a-z][a-z-]*)", question, re.I)
+        doc = self._nlp([question])[0]
+        for token in doc:
+            if token.lower_ == "many" and token.i and doc[token.i - 1].lower_ == "how":
+                if token.head.pos_ in ("NOUN", "PROPN") and token.head.i > token.i:
+                    return token.head.text.lower()
+                of = [o for p in token.children if p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
+                if of:  # "How many of his encounters …"; "How many of them": anything counted
+                    return "" if of[0].pos_ == "PRON" else of[0].text.lower()
+        return after.group(1).lower() if after else ""
 
     def _outcome(self, question) -> Asked:  # noqa: ANN001 (a spaCy Doc)
         """An outcome question: "What did X decide (conclude, rule …)?", or a yes/no question
@@ -375,6 +388,9 @@ class AnswerKinds:
         lemmas = [t.lemma_.lower() for t in clause if t.is_alpha]
         if set(focus) & set(lemmas):
             return True
+        # One word's noun and verb: "injured" / "injury", "announce" / "announcement".
+        if any(_derived(stem(f), stem(w)) for f in focus for w in lemmas):
+            return True
         common = sorted(w for w, name in focus.items() if not name)
         return bool(common and lemmas and self.vectors.closest(common, lemmas).max() >= FOCUS_SIMILARITY)
 
@@ -463,6 +479,12 @@ def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
         and t.lemma_.lower() not in _FRAME_VERBS
         and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
     }
+
+
+def _derived(a: str, b: str) -> bool:
+    """Stems of one word's forms: equal, or one of five letters or more extends the other."""
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 5 and long.startswith(short))
 
 
 # Dependencies inside one noun phrase: "USWNT's Emma Hayes hire", "then-CFO Kenny Wagers".

@@ -181,10 +181,12 @@ class Composer:
                 first = {}
                 for cand in chosen:
                     first.setdefault(cand.passage.article_id, cand.passage)
-                text = "\n\n".join(
-                    f"{_point_label(first[a], by_date)} · {' '.join(parts)}"
-                    for a, parts in paragraphs.items()
-                )
+                labels = {a: _point_label(p, by_date) for a, p in first.items()}
+                shared = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+                for a, label in labels.items():  # two articles of one date: say which is which
+                    if label in shared and by_date:
+                        labels[a] = f"{label}, {source_label(first[a])}"
+                text = "\n\n".join(f"{labels[a]} · {' '.join(parts)}" for a, parts in paragraphs.items())
         said = {c.sentence.speaker for c in chosen}
         if named and not named & said and said - {None, JOINT}:
             others = ", ".join(sorted(said - {None, JOINT}))

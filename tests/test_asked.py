@@ -66,6 +66,16 @@ def test_how_many_knows_what_is_counted(kinds):
         # None of them is a count too; "no" on another noun is not.
         ("How many goals has the club scored from corners?", "It has no goals from 40 corners.", True),
         ("How many seats did the party win?", "The party had no comment on the seats.", False),
+        # The noun counted is the head of the phrase, not its first word.
+        ("How many Harbor Freight fraud cases were merged?", "A judge merged 80 cases in May.", True),
+        ("How many of his finals has the coach lost?", "The coach has lost two of his nine finals.", True),
+        # "injured" in the question, "injury" in the sentence: one word.
+        (
+            "How long will Tom Reyes be out injured?",
+            "The club's worries, heightened by the loss of Tom Reyes for up to three months with a "
+            "knee injury, are growing.",
+            True,
+        ),
         # A person the question does not already name.
         (
             "Who replaced Maria Lopez as chief executive?",

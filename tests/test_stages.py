@@ -178,6 +178,20 @@ def test_compose_one_article_one_paragraph_several_articles_labelled():
     ]
 
 
+def test_compose_two_articles_of_one_date_are_told_apart_by_source():
+    composer = Composer(flat_idf)
+    a = cand("a", "The harbour line will open in June.", 0.7, date=dt.date(2025, 3, 3))
+    b = cand("b", "The harbour line will open in July.", 0.7, date=dt.date(2025, 3, 3))
+    c = cand("c", "The harbour line will open in August.", 0.7, date=dt.date(2025, 9, 9))
+    b.passage = Passage(chunk=b.passage.chunk, title=b.passage.title, date=b.passage.date, source="Bay Times")
+    text, _ = composer.answer_text([a, b, c], "plain", "When will the harbour line open?", set())
+    assert [p.split(" · ")[0] for p in text.split("\n\n")] == [
+        "3 Mar 2025, Carrow Post",
+        "3 Mar 2025, Bay Times",
+        "9 Sep 2025",
+    ]
+
+
 def test_compose_numbers_the_points_in_reading_order_when_articles_alternate():
     composer = Composer(flat_idf)
     a1 = cand("a", "The harbour line will open in June.", 0.7, date=dt.date(2025, 3, 3))
