@@ -9,9 +9,10 @@ of its speaker ("he" in a sentence about Xi covers "Xi"), in part those found on
 sentence before a statement by the same speaker or in the article's title, and in part a
 word close in meaning to a term no candidate has (``assistant/meaning.py``). ``unseen`` is
 the graded penalty for a question noun that no article uses, by how far the sentence's
-closest word is from it. The rank adds what the question's shape prefers: when it asks what
-a person said, that person's sentences rank up and other speakers' down; a "when" question
-prefers sentences that state a date.
+closest word is from it (for a name, only what it abbreviates counts: "UN", "United
+Nations"). The rank adds what the question's shape prefers: when it asks what a person said,
+that person's sentences rank up and other speakers' down; a "when" question prefers
+sentences that state a date.
 """
 
 from __future__ import annotations
