@@ -146,6 +146,15 @@ class AnswerKinds:
                     return "" if of[0].pos_ == "PRON" else of[0].text.lower()
         return after.group(1).lower() if after else ""
 
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
+    def asks_when_said(self, question: str) -> bool:
+        """Whether a "when" question asks when something was said or proposed ("When did Xi
+        propose the railway committee?"), not when what was said takes place ("When did the
+        company say the plant would open?": the verb of saying has a clause)."""
+        doc = self._nlp([question])[0]
+        verbs = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in REPORTING_LEMMAS]
+        return bool(verbs) and not any(c.dep_ in ("ccomp", "xcomp") for v in verbs for c in v.children)
+
     def _outcome(self, question) -> Asked:  # noqa: ANN001 (a spaCy Doc)
         """An outcome question: "What did X decide (conclude, rule …)?", or a yes/no question
         about what X did: "Did the court throw out the suit?", "Has the board approved the

@@ -95,7 +95,13 @@ class ExtractiveAnswerer:
             return self._near_miss(question, f"what {unquoted} said about it", ranked[0], q.query)
         best = ranked[0]
         if q.asked.kind is not None:
-            ranked, answered = self.chooser.holding(q.query, q.asked, ranked, q.carried)
+            # "When did Xi propose X?" asks when he said it, not a date inside what he said.
+            said_when = q.asked.kind == "date" and q.statement and self.kinds.asks_when_said(question)
+            answered = False
+            if said_when:
+                ranked, answered = self._dated_statements(ranked, named)
+            if not answered:
+                ranked, answered = self.chooser.holding(q.query, q.asked, ranked, q.carried)
             if not answered and q.asked.kind == "date" and q.statement:
                 ranked, answered = self._dated_statements(ranked, named)
             # The passages discuss the topic but hold no such answer. "Where" is only a

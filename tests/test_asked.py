@@ -192,3 +192,17 @@ def test_done_is_not_scheduled_or_proposed(sentence, done):
     doc = SpacyPipeline()([sentence])[0]
     verbs = [t for t in doc if t.pos_ == "VERB" and t.lemma_ in ("schedule", "expect", "set", "organize")]
     assert verbs and realis(verbs[-1]) == done
+
+
+@pytest.mark.parametrize(
+    "question,said",
+    [
+        ("When did the mayor propose the tram line?", True),
+        ("When did the minister announce the budget?", True),
+        ("When did the company say the plant would open?", False),  # when it opens
+        ("When did the mayor say the tram line is a priority?", False),  # the clause is said
+        ("When did the two presidents meet?", False),
+    ],
+)
+def test_when_said_is_asked_of_a_verb_of_saying_without_a_clause(kinds, question, said):
+    assert kinds.asks_when_said(question) is said
