@@ -22,7 +22,7 @@ from typing import Literal
 from assistant.meaning import WordVectors, words_of
 from index.nlp import SpacyPipeline
 from index.speakers import REPORTING_LEMMAS
-from index.terms import stem, terms
+from index.terms import same_word, stem, terms
 
 Expected = Literal["number", "amount", "duration", "date", "person", "place", "outcome"]
 
@@ -398,7 +398,7 @@ class AnswerKinds:
         if set(focus) & set(lemmas):
             return True
         # One word's noun and verb: "injured" / "injury", "announce" / "announcement".
-        if any(_derived(stem(f), stem(w)) for f in focus for w in lemmas):
+        if any(same_word(stem(f), stem(w)) for f in focus for w in lemmas):
             return True
         common = sorted(w for w, name in focus.items() if not name)
         return bool(common and lemmas and self.vectors.closest(common, lemmas).max() >= FOCUS_SIMILARITY)
@@ -488,12 +488,6 @@ def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
         and t.lemma_.lower() not in _FRAME_VERBS
         and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
     }
-
-
-def _derived(a: str, b: str) -> bool:
-    """Stems of one word's forms: equal, or one of five letters or more extends the other."""
-    short, long = sorted((a, b), key=len)
-    return short == long or (len(short) >= 5 and long.startswith(short))
 
 
 # Dependencies inside one noun phrase: "USWNT's Emma Hayes hire", "then-CFO Kenny Wagers".

@@ -110,12 +110,7 @@ class SentenceChooser:
         """The ranking with the sentences that hold the asked kind of thing first (among those
         within ``ANSWER_MARGIN`` of the best), each with its ``answer_span``, and whether there
         is one; ``carried``: the earlier turn a follow-up refers to."""
-        best = ranked[0]
-        top = [
-            c
-            for c in distinct(ranked)[:TYPED_POOL]
-            if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
-        ]
+        top = self._contenders(ranked)
         spans = self.kinds.holds(
             [c.text for c in top], asked, query, [c.sentence.speaker for c in top], carried=carried
         )
@@ -133,14 +128,20 @@ class SentenceChooser:
         """The statements among the best sentences (as ``holding`` picks them): a speaker's,
         and one of ``named``'s when the question names whose ("When did Luong Cuong say
         China is an absolute priority?" is answered by the date of what he said)."""
+        return [
+            c
+            for c in self._contenders(ranked)
+            if c.sentence.speaker not in (None, JOINT) and (not named or c.sentence.speaker in named)
+        ]
+
+    def _contenders(self, ranked: list[Candidate]) -> list[Candidate]:
+        """The best ``TYPED_POOL`` distinct sentences with evidence enough, within
+        ``ANSWER_MARGIN`` of the best: where an answer of the asked kind is looked for."""
         best = ranked[0]
         return [
             c
             for c in distinct(ranked)[:TYPED_POOL]
-            if c.evidence >= self.min_evidence
-            and c.rank >= best.rank - ANSWER_MARGIN
-            and c.sentence.speaker not in (None, JOINT)
-            and (not named or c.sentence.speaker in named)
+            if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
         ]
 
     def best_few(self, ranked: list[Candidate]) -> list[Candidate]:

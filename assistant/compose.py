@@ -15,6 +15,7 @@ where the quoted words only say "he". The question's shape decides the layout:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from assistant import prompts
@@ -182,9 +183,9 @@ class Composer:
                 for cand in chosen:
                     first.setdefault(cand.passage.article_id, cand.passage)
                 labels = {a: _point_label(p, by_date) for a, p in first.items()}
-                shared = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+                uses = Counter(labels.values())
                 for a, label in labels.items():  # two articles of one date: say which is which
-                    if label in shared and by_date:
+                    if by_date and uses[label] > 1:
                         labels[a] = f"{label}, {source_label(first[a])}"
                 text = "\n\n".join(f"{labels[a]} · {' '.join(parts)}" for a, parts in paragraphs.items())
         said = {c.sentence.speaker for c in chosen}

@@ -95,14 +95,17 @@ class ExtractiveAnswerer:
             return self._near_miss(question, f"what {unquoted} said about it", ranked[0], q.query)
         best = ranked[0]
         if q.asked.kind is not None:
-            # "When did Xi propose X?" asks when he said it, not a date inside what he said.
-            said_when = q.asked.kind == "date" and q.statement and self.kinds.asks_when_said(question)
+            # "When did X say …?" is answered by the date of the statement: first when it asks
+            # when X said it ("When did Xi propose X?", not a date inside what he proposed),
+            # else where no sentence states a date of what was said.
+            when_said = q.asked.kind == "date" and q.statement
             answered = False
-            if said_when:
+            if when_said and self.kinds.asks_when_said(question):
                 ranked, answered = self._dated_statements(ranked, named)
+                when_said = False  # tried already
             if not answered:
                 ranked, answered = self.chooser.holding(q.query, q.asked, ranked, q.carried)
-            if not answered and q.asked.kind == "date" and q.statement:
+            if not answered and when_said:
                 ranked, answered = self._dated_statements(ranked, named)
             # The passages discuss the topic but hold no such answer. "Where" is only a
             # preference: it often asks for a situation ("where might … be at odds"), not a place.
@@ -126,8 +129,12 @@ class ExtractiveAnswerer:
         """For "When did X say …?" where no statement states a date: the statements, each
         dated by when its article's event took place (``news.reported_date``)."""
         said = self.chooser.statements(ranked, named) if self.article_text is not None else []
+        dates: dict[str, str | None] = {}  # each article read once
         for cand in said:
-            cand.reported = reported_date(self.article_text(cand.passage.article_id), cand.passage.date)
+            article = cand.passage.article_id
+            if article not in dates:
+                dates[article] = reported_date(self.article_text(article), cand.passage.date)
+            cand.reported = dates[article]
         said = [c for c in said if c.reported]
         return (said + [c for c in ranked if c not in said], True) if said else (ranked, False)
 

@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from index.nlp import SpacyPipeline
-from index.terms import stem
+from index.speakers import country_key
+from index.terms import same_word, stem
 
 # Executive titles news writes as abbreviations: standard expansions.
 ABBREVIATIONS = {
@@ -174,27 +175,23 @@ def asked_by_role(
     if not asked or not asks_for_statement(question):
         return set()
     # A nationality is held by a title naming the country ("the Chinese president": "President
-    # of China Xi Jinping"); word and country share their first four letters, as in
-    # index/speakers.py ("Chinese"/"China", "Vietnamese"/"Viet Nam").
+    # of China Xi Jinping"); word and country share a key (``index.speakers.country_key``:
+    # "Chinese"/"China", "Vietnamese"/"Viet Nam").
     national = {
         stem(t.text) for phrase in _speaker_phrases(question) for t in phrase if t.ent_type_ == "NORP"
     }
     held: dict[str, set[str]] = {}  # speaker -> the asked role words their titles hold
     for speaker, mine in _pair_titles(speakers, article_text):
         held.setdefault(speaker, set()).update(
-            w for w in asked if any(_same_word(w, t) or (w in national and w[:4] == t[:4]) for t in mine)
+            w
+            for w in asked
+            if any(same_word(w, t) or (w in national and country_key(w) == country_key(t)) for t in mine)
         )
     # A word every speaker's titles hold ("chief") tells less than one only theirs do ("financial").
     holders = {w: sum(w in words for words in held.values()) for w in asked}
     score = {s: sum(1 / holders[w] for w in words) for s, words in held.items()}
     best = max(score.values(), default=0.0)
     return {s for s, v in score.items() if v == best} if best else set()
-
-
-def _same_word(a: str, b: str) -> bool:
-    """Stems of one word: equal, or one extends the other ("financ" and "financi")."""
-    short, long = sorted((a, b), key=len)
-    return short == long or (len(short) >= 5 and long.startswith(short))
 
 
 def speaking_for(

@@ -136,7 +136,7 @@ def _named_subject(sentence: str, found: Subject | None, match: re.Match | None)
     return name
 
 
-def _country_key(word: str) -> str:
+def country_key(word: str) -> str:
     """'Chinese' and 'China' share a key; so do 'Vietnamese'/'Vietnam'/'Viet'."""
     return word.lower()[:4]
 
@@ -174,7 +174,7 @@ class _People:
         return None
 
     def by_country(self, demonym: str) -> str | None:
-        key = _country_key(demonym)
+        key = country_key(demonym)
         matches = [n for n, keys in self.countries.items() if key in keys]
         return matches[0] if len(matches) == 1 else None
 
@@ -263,7 +263,7 @@ def _collect_people(
                     )
                     if not (after_of or before_title):
                         break
-                    people.countries.setdefault(name, set()).add(_country_key(word))
+                    people.countries.setdefault(name, set()).add(country_key(word))
     return people
 
 

@@ -55,6 +55,13 @@ def stem(word: str) -> str:
     return _terms_of([word])[0]
 
 
+def same_word(a: str, b: str) -> bool:
+    """Stems of one word's forms: equal, or one of five letters or more extends the other
+    ("financ" / "financi", "injur" / "injuri")."""
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 5 and long.startswith(short))
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content terms of ``text`` in order (stopwords dropped, repeats kept)."""
     return _terms_of([w for w in _TOKEN.findall(text) if w.lower() not in STOPWORDS])
