@@ -114,7 +114,7 @@ class Composer:
         ``who`` questions lead with the speaker ("Xi Jinping: … [1]"); ``when`` questions
         with the date the sentence states for the event ("September 4, 2025: … [1]").
         """
-        keep = cand.answer_span
+        keep = cand.answer_span or cand.kind_span
         if keep is None and asks_for_statement(query):  # what someone said: their words
             keep = quotation(cand.text)
         text = excerpt(cand.text, query, self.idf, keep=keep)

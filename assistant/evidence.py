@@ -7,7 +7,8 @@ Each candidate sentence gets an evidence score
 where coverage counts the question's content terms found in the sentence or in the name
 of its speaker ("he" in a sentence about Xi covers "Xi"), in part those found only in the
 sentence before a statement by the same speaker or in the article's title, and in part a
-word close in meaning to a term no candidate has (``assistant/meaning.py``). ``unseen`` is
+word close in meaning to a term no candidate has (``assistant/meaning.py``) or one that
+names a kind of it ("railways" for "transport", ``assistant/hyponyms.py``). ``unseen`` is
 the graded penalty for a question noun that no article uses, by how far the sentence's
 closest word is from it (for a name, only what it abbreviates counts: "UN", "United
 Nations"). The rank adds what the question's shape prefers: when it asks what a person said,
@@ -24,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.asked import AnswerKinds
-from assistant.meaning import CLOSE, Closeness, credit, words_of
+from assistant.hyponyms import Hyponyms, KindFinder
+from assistant.meaning import CLOSE, MAX_CREDIT, Closeness, credit, words_of
 from assistant.news import EVENT_DATE, without_dates
 from assistant.nouns import FRAME_NOUNS
 from assistant.roles import (
@@ -69,6 +71,10 @@ CONTEXT_CREDIT = 0.5
 # related word pairs of bench/data/word_pairs.jsonl).
 UNSEEN_PENALTY = 0.4
 UNRELATED = 0.5
+# A sentence that names a kind of a question word ("railways" for "transport") earns what the
+# closest synonym would: not all of an exact match.
+KIND_CREDIT = MAX_CREDIT
+MAX_KINDS_SEARCHED = 100  # kinds of a word searched for a person's statements on them
 # "the company" or "the firm" (GloVe: company/firm 0.89; /group 0.67, /agency 0.58, /court 0.44):
 # a speaker described so is the company an earlier turn named.
 COMPANY_SIMILARITY = 0.85
@@ -84,6 +90,8 @@ class Candidate:
     evidence: float = 0.0
     rank: float = 0.0
     answer_span: tuple[int, int] | None = None  # where in ``text`` the asked-for thing is
+    # where ``text`` names a kind of what the question names ("railways" for "transport")
+    kind_span: tuple[int, int] | None = None
     context: str = ""  # the sentence before, when the same person speaks in both
     reported: str | None = None  # a statement's date: when its article's event took place
 
@@ -202,10 +210,13 @@ class EvidenceScorer:
         kinds: AnswerKinds,
         idf: Callable[[list[str]], dict[str, float]],
         article_text: Callable[[str], str] | None = None,
+        hyponyms: Hyponyms | None = None,
     ) -> None:
-        """``article_text(article_id)`` reads an article (where speakers' titles are found)."""
+        """``article_text(article_id)`` reads an article (where speakers' titles are found);
+        ``hyponyms`` knows what is a kind of what (none: closeness alone bridges words)."""
         self.embed = embed
         self.closeness = closeness
+        self.hyponyms = hyponyms
         self.kinds = kinds
         self.idf = idf
         self.article_text = article_text
@@ -258,6 +269,26 @@ class EvidenceScorer:
             if dated and EVENT_DATE.search(cand.text):
                 cand.rank += DATE_BONUS
         return sorted(candidates, key=lambda c: c.rank, reverse=True), people
+
+    def kinds_query(self, q: Understood, ranked: list[Candidate], people: set[str]) -> str:
+        """A search for the asked people's statements on kinds of what the question names,
+        where none of their retrieved statements uses its words: "Xi Jinping artificial
+        intelligence automation …" for "What did Xi propose on technology?" ("" when every
+        word is used, or no kinds are known)."""
+        if not people or self.hyponyms is None:
+            return ""
+        theirs = [set(terms(c.text)) for c in ranked if c.sentence.speaker in people]
+        named = {t for p in people for t in terms(p)}
+        ignored = SPEECH_STEMS | framing(q.query) | named
+        words = []
+        for word in words_of(q.query):
+            found = terms(word)
+            if not found or found[0] in ignored or any(found[0] in h for h in theirs):
+                continue
+            using = [c.text for c in ranked if found[0] in set(terms(c.text))]
+            kinds = sorted(self.hyponyms.kinds(word, using))  # sorted: the same search every time
+            words += [" ".join(k) for k in kinds[:MAX_KINDS_SEARCHED]]
+        return " ".join([*sorted(people), *words]) if words else ""
 
     def speakers_asked(self, question: str, candidates: list[Candidate], context: str = "") -> set[str]:
         """The people whose statements the question asks for: the speakers it names when it
@@ -386,8 +417,21 @@ class EvidenceScorer:
             return out
         asked = [(t, w) for t in bridged for w in surface[t]]
         near = self.closeness.similarity([w for _, w in asked], vocab)
-        for i, (mine, cols) in enumerate(zip(have, columns, strict=True)):
+        credits = np.zeros((len(candidates), len(asked)))
+        for i, cols in enumerate(columns):
+            if cols:
+                credits[i] = credit(near[:, cols].max(axis=1))
+        if self.hyponyms is not None:  # a kind of what is asked ("railways" for "transport")
+            for k, (t, w) in enumerate(asked):
+                using = [c.text for c, h in zip(candidates, have, strict=True) if t in h]
+                finder = KindFinder(self.hyponyms.kinds(w, using))
+                for i, cand in enumerate(candidates if finder.by_first else ()):
+                    span = finder.where(cand.text)
+                    if span is not None:
+                        credits[i, k] = max(credits[i, k], KIND_CREDIT)
+                        cand.kind_span = cand.kind_span or span
+        for i, mine in enumerate(have):
             for k, (t, _) in enumerate(asked):
-                if t not in mine and cols:
-                    out[i] += weights[t] * float(credit(near[k, cols].max())) / len(surface[t])
+                if t not in mine:
+                    out[i] += weights[t] * float(credits[i, k]) / len(surface[t])
         return out

@@ -25,6 +25,7 @@ from assistant.asked import AnswerKinds
 from assistant.choose import SentenceChooser, distinct
 from assistant.compose import Composer, cite
 from assistant.evidence import Candidate, EvidenceScorer
+from assistant.hyponyms import Hyponyms
 from assistant.meaning import Closeness, WordVectors
 from assistant.news import EVENT_DATE, reported_date, without_dates
 from assistant.sentences import EmbeddingCache
@@ -62,7 +63,8 @@ class ExtractiveAnswerer:
         self.closest = closest
         self.reader = QuestionReader(self.kinds, unmentioned)
         self.article_text = article_text
-        self.scorer = EvidenceScorer(self.embed, closeness, self.kinds, idf, article_text)
+        self.hyponyms = Hyponyms()
+        self.scorer = EvidenceScorer(self.embed, closeness, self.kinds, idf, article_text, self.hyponyms)
         self.chooser = SentenceChooser(self.kinds, closeness, min_evidence, max_sentences)
         self.verifier = verifier
         self.composer = Composer(idf, verifier.supports if verifier is not None else None)
@@ -72,6 +74,7 @@ class ExtractiveAnswerer:
         self.reader.unseen_nouns("Warm up the tagger.")
         self.kinds.holds(["The strike lasted three days."], self.kinds.expected("How long?"), "How long?")
         self.vectors.known(["warm"])
+        self.hyponyms.warm_up()
         if self.verifier is not None:
             self.verifier.warm_up()
 
@@ -79,10 +82,25 @@ class ExtractiveAnswerer:
         """Every distinct sentence of the passages with its evidence and rank, best first."""
         return self.scorer.rank(self.reader.read(question, query), passages)[0]
 
-    def answer(self, question: str, passages: Sequence[Passage], query: str | None = None) -> Answer:
-        """Answer ``question`` from ``passages``; ``query`` is the standalone form used for scoring."""
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        query: str | None = None,
+        search: Callable[[str], list[Passage]] | None = None,
+    ) -> Answer:
+        """Answer ``question`` from ``passages``; ``query`` is the standalone form used for
+        scoring; ``search(text)`` retrieves more passages where the question asks what someone
+        said on a topic their retrieved statements do not name: their statements on kinds of
+        it ("What did Xi propose on technology?": his "5G, artificial intelligence")."""
         q = self.reader.read(question, query)
         ranked, named = self.scorer.rank(q, passages)
+        expansion = self.scorer.kinds_query(q, ranked, named) if search is not None else ""
+        if expansion and search is not None:
+            seen = {p.id for p in passages}
+            more = [p for p in search(expansion) if p.id not in seen]
+            if more:
+                ranked, named = self.scorer.rank(q, [*passages, *more])
         if not self.chooser.answers(ranked):
             closest = tuple(cite(i + 1, c) for i, c in enumerate(distinct(ranked)[: self.closest]))
             # Nouns no article uses and nothing in the best sentences comes close to: they have

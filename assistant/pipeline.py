@@ -127,7 +127,12 @@ class Assistant:
                 return
             passages = self.retriever.passages(query, where=where, scope=scope)
             if self.generator is None:
-                answer = self.answerer.answer(question, passages, query=query)
+                answer = self.answerer.answer(
+                    question,
+                    passages,
+                    query=query,
+                    search=lambda text: self.retriever.passages(text, where=where, scope=scope),
+                )
         searched = [f.describe() for f in (where, scope.where) if f is not None and not f.is_empty]
         if scope.sources:
             searched.append("looked into " + ", ".join(dict.fromkeys(m.name for m in scope.sources)))

@@ -9,7 +9,9 @@ number, duration, date, amount or person they do not state; a topic no article m
 statement rather than its attribution; a speaker asked for by role or nationality ("the
 Vietnamese president", "the Chinese leader"); a person the articles mention but never quote;
 a person no article names ("Putin"); "when did X say …" (the date of the statement); a
-follow-up that asks who proposed what the earlier turn named.
+follow-up that asks who proposed what the earlier turn named; a category where the article
+names its kinds ("technology" for "artificial intelligence", "transportation" for
+"railways"), and not where a word only looks like one ("lead the course" is no education).
 """
 
 from __future__ import annotations
