@@ -271,10 +271,10 @@ class EvidenceScorer:
         return sorted(candidates, key=lambda c: c.rank, reverse=True), people
 
     def kinds_query(self, q: Understood, ranked: list[Candidate], people: set[str]) -> str:
-        """A search for the asked people's statements on kinds of what the question names,
-        where none of their retrieved statements uses its words: "Xi Jinping artificial
-        intelligence automation …" for "What did Xi propose on technology?" ("" when every
-        word is used, or no kinds are known)."""
+        """A search for the asked people's statements on what the question names and on kinds
+        of it, where none of their retrieved statements uses its words: "Xi Jinping technology
+        artificial intelligence automation …" for "What did Xi propose on technology?" (""
+        when their statements use every word of the question)."""
         if not people or self.hyponyms is None:
             return ""
         theirs = [set(terms(c.text)) for c in ranked if c.sentence.speaker in people]
@@ -287,7 +287,7 @@ class EvidenceScorer:
                 continue
             using = [c.text for c in ranked if found[0] in set(terms(c.text))]
             kinds = sorted(self.hyponyms.kinds(word, using))  # sorted: the same search every time
-            words += [" ".join(k) for k in kinds[:MAX_KINDS_SEARCHED]]
+            words += [word, *(" ".join(k) for k in kinds[:MAX_KINDS_SEARCHED])]
         return " ".join([*sorted(people), *words]) if words else ""
 
     def speakers_asked(self, question: str, candidates: list[Candidate], context: str = "") -> set[str]:
