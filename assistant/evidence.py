@@ -277,7 +277,8 @@ class EvidenceScorer:
         when their statements use every word of the question)."""
         if not people or self.hyponyms is None:
             return ""
-        theirs = [set(terms(c.text)) for c in ranked if c.sentence.speaker in people]
+        have = [set(terms(c.text)) for c in ranked]
+        theirs = [h for h, c in zip(have, ranked, strict=True) if c.sentence.speaker in people]
         named = {t for p in people for t in terms(p)}
         ignored = SPEECH_STEMS | framing(q.query) | named
         words = []
@@ -285,7 +286,7 @@ class EvidenceScorer:
             found = terms(word)
             if not found or found[0] in ignored or any(found[0] in h for h in theirs):
                 continue
-            using = [c.text for c in ranked if found[0] in set(terms(c.text))]
+            using = [c.text for c, h in zip(ranked, have, strict=True) if found[0] in h]
             kinds = sorted(self.hyponyms.kinds(word, using))  # sorted: the same search every time
             words += [word, *(" ".join(k) for k in kinds[:MAX_KINDS_SEARCHED])]
         return " ".join([*sorted(people), *words]) if words else ""

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from index.nlp import SpacyPipeline
-from index.terms import STOPWORDS, stem
+from index.terms import STOPWORDS, stem, terms
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +37,14 @@ MAX_HOPS = 2
 BROAD = 150
 # A word of several senses is read in its most frequent one when that has this share of its uses.
 DOMINANT = 0.75
-# Words that introduce a list of instances of the phrase before them.
-_TRIGGERS = re.compile(r"\b(?:such as|including|particularly|especially|notably)\b", re.IGNORECASE)
+# Words that introduce a list of instances of the phrase before them (and "such as").
 _LISTING = frozenset({"including", "particularly", "especially", "notably"})
+_TRIGGERS = re.compile(rf"\b(?:such as|{'|'.join(sorted(_LISTING))})\b", re.IGNORECASE)
 _LIST_REST = re.compile(r"(?:,\s+[\w-]+){0,4},?\s+(?:and|or)\s+[\w-]+")
 _LETTERS = re.compile(r"[a-z]+")
 
-Kind = tuple[
-    str, ...
-]  # a kind's words in their dictionary form: ("railway",), ("artificial", "intelligence")
+# A kind's words in their dictionary form: ("railway",), ("artificial", "intelligence").
+Kind = tuple[str, ...]
 
 
 def where_named(kinds: Iterable[Kind], text: str) -> tuple[int, int] | None:
@@ -231,9 +230,7 @@ class ListedKinds:
 
     def __call__(self, word: str, sentences: Sequence[str]) -> frozenset[Kind]:
         target = stem(word.lower())
-        texts = [
-            s for s in sentences if _TRIGGERS.search(s) and target in map(stem, _LETTERS.findall(s.lower()))
-        ]
+        texts = [s for s in sentences if _TRIGGERS.search(s) and target in terms(s)]
         found: set[Kind] = set()
         for doc in self._nlp(texts) if texts else []:
             for trigger in doc:
