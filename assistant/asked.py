@@ -14,6 +14,7 @@ counts, from the words around a number.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ Expected = Literal["number", "amount", "duration", "date", "person", "place", "o
 
 # The wh-phrases whose answer is a thing of one kind, tried in order.
 _PATTERNS: list[tuple[Expected, re.Pattern[str]]] = [
-    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years|hours)\b", re.I)),
+    # "How many years …?" counts time: a duration ("over the past 75 years") answers it.
+    ("duration", re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours|decades)\b", re.I)),
     ("number", re.compile(r"\bhow many\b", re.I)),
     (
         "amount",
@@ -55,6 +57,13 @@ _PROTOTYPES: dict[Expected, tuple[str, ...]] = {
     "amount": ("amount", "cost", "price", "value", "sum", "percentage"),
 }
 PROTOTYPE_SIMILARITY = 0.75
+# Nouns this close to one of these name what someone said ("Xi's message", "the company's
+# response"; GloVe: message 0.74, response 0.78, speech 0.84, but stance 0.699, policy 0.67,
+# plan 0.64, goal 0.32): they frame the question as a verb of saying does, an article need
+# not use them.
+_STATEMENT = ("statement", "remarks", "comments")
+STATEMENT_SIMILARITY = 0.7
+MAX_PHRASE_CHARS = 200  # the longest phrase kept whole around a "which X" answer
 # A number counts the asked-for things when a word within three of it is that noun or this close
 # to it in GloVe
 # (GloVe 50d gives loosely related nouns 0.6-0.7: agreements/sides 0.64, agreements/deals 0.80).
@@ -97,6 +106,7 @@ class Asked:
     counted: str = ""
     verb: str = ""
     subject: tuple[str, ...] = ()
+    noun: str = ""  # the X of "which X" / "what X" ("convention"), whatever its kind
 
 
 class AnswerKinds:
@@ -111,7 +121,7 @@ class AnswerKinds:
         return {
             "number": f"how many {asked.counted}".strip(),
             "amount": "how much",
-            "duration": "how long",
+            "duration": f"how many {asked.counted}" if asked.counted else "how long",
             "date": "when",
             "place": "where",
             "person": "who",
@@ -123,14 +133,38 @@ class AnswerKinds:
         for kind, pattern in _PATTERNS:
             if pattern.search(question):
                 counted = ""
-                if kind == "number":
+                if kind in ("number", "duration"):
                     counted = self._counted(question)
                 return Asked(kind, counted)
         doc = self._nlp([question])[0]
         noun = _asked_noun(doc)
         if noun and (kind := self._prototype(noun)):
-            return Asked(kind)
-        return self._outcome(doc)
+            return Asked(kind, noun=noun)
+        return dataclasses.replace(self._outcome(doc), noun=noun)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
+    def said_nouns(self, question: str) -> tuple[str, ...]:
+        """The question's nouns that name what someone said ("message" in "What was Xi's
+        message on protectionism?"), as written."""
+        nouns = [t.text for t in self._nlp([question])[0] if t.pos_ == "NOUN" and t.is_alpha]
+        if not nouns:
+            return ()
+        near = self.vectors.similarity([n.lower() for n in nouns], list(_STATEMENT)).max(axis=1)
+        return tuple(n for n, sim in zip(nouns, near, strict=True) if sim >= STATEMENT_SIMILARITY)
+
+    def phrase(self, text: str, noun: str) -> tuple[int, int] | None:
+        """Where ``text`` names the asked-for X of "which X": the phrase headed by the word X
+        ("the 1982 United Nations Convention on the Law of the Sea (UNCLOS 1982)" for
+        "convention"), or None when no noun of ``text`` is X."""
+        doc = self._nlp([text])[0]
+        for token in doc:
+            if token.pos_ in ("NOUN", "PROPN") and same_word(stem(token.lemma_.lower()), stem(noun)):
+                words = list(token.subtree)
+                start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+                if end - start > MAX_PHRASE_CHARS:  # a clause hangs on it: the word alone
+                    start, end = token.idx, token.idx + len(token.text)
+                return start, end
+        return None
 
     def _counted(self, question: str) -> str:
         """The noun "how many" counts: the head of its phrase ("cases" in "How many Uber
@@ -357,10 +391,12 @@ class AnswerKinds:
     def _things(self, doc, asked: Asked, named: set[str]) -> list:  # noqa: ANN001 (spaCy Doc -> Spans)
         """The spans of ``doc`` that are of the asked kind and not named by the question."""
         if asked.kind == "duration":
+            unit = stem(asked.counted.rstrip("s")) if asked.counted else ""  # "how many years"
             return [
                 span
                 for m in _DURATION.finditer(doc.text)
                 if not _POINT_IN_TIME.match(doc.text, m.end())
+                if not unit or unit in terms(m.group())
                 if (span := doc.char_span(m.start(), m.end(), alignment_mode="expand")) is not None
             ]
         spans = []

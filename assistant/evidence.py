@@ -11,9 +11,12 @@ word close in meaning to a term no candidate has (``assistant/meaning.py``) or o
 names a kind of it ("railways" for "transport", ``assistant/hyponyms.py``). ``unseen`` is
 the graded penalty for a question noun that no article uses, by how far the sentence's
 closest word is from it (for a name, only what it abbreviates counts: "UN", "United
-Nations"). The rank adds what the question's shape prefers: when it asks what a person said,
-that person's sentences rank up and other speakers' down; a "when" question prefers
-sentences that state a date.
+Nations"). The cosine reads a statement with its speaker's name for its "he" or "she" when
+the question names that speaker. The rank adds what the question's shape prefers: when it
+asks what a person said (by any verb of saying, or a noun such as "message"), that person's
+sentences rank up, the more so those that use the question's own verb ("agreed" for "What
+did Xi agree to?"), and other speakers' down; a "when" question prefers sentences that state
+a date.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from assistant.nouns import FRAME_NOUNS
 from assistant.roles import (
     SPEECH_STEMS,
     asked_by_role,
-    asks_for_statement,
+    names_speaker,
     role_words,
     speaker_phrases,
     speaking_for,
@@ -65,6 +68,10 @@ TITLE_CREDIT = 0.3
 CARRIED_WEIGHT = 0.5
 # A question term found only in the sentence before a statement (same speaker) counts this much.
 CONTEXT_CREDIT = 0.5
+# The question's verb of saying in the sentence ranks it up this much ("What did Xi agree
+# to?": "Xi agreed to …" before his other statements); its absence costs nothing ("What did
+# Xi say about railways?" is answered by what he said, which seldom says "said").
+SPEECH_BONUS = 0.05
 # A question noun that no article uses lowers a sentence's evidence by up to this much times
 # its share of the question's term weight: nothing when a word of the sentence is CLOSE to it,
 # in full when none is closer than UNRELATED (about the median closeness, 0.52, of the merely
@@ -160,6 +167,9 @@ def _restates(text: str, query_terms: set[str]) -> bool:
 
 # A sentence that opens by going on from the one before: a connective ("Next came …", "Then,
 # …", "But …") or a pronoun for what that one named ("A year ago, it agreed to pay …").
+# A sentence of fewer words is a fragment the splitter left ("bilateral."), no answer.
+MIN_WORDS = 3
+_WORDS = re.compile(r"\w+")
 _CONTINUES = re.compile(
     r"^\W*(?:(?:next|then|also|but|however|meanwhile|still|instead|later|yet|and|so|afterwards|"
     r"in addition|after that)\b|(?:[^,]{0,40},\s*)?(?:it|they|this|these|those)\s+(?!is\b|are\b)\w)",
@@ -176,7 +186,7 @@ def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
         previous = None
         for sentence in passage.chunk.sentences:
             key = (passage.article_id, sentence.start)
-            if key not in seen:
+            if key not in seen and len(_WORDS.findall(passage.sentence_text(sentence))) >= MIN_WORDS:
                 # A statement often follows the sentence that says who speaks and on what
                 # ("…, said the chief executive. 'We feel good about the market.'"): that
                 # sentence is its context.
@@ -191,6 +201,22 @@ def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
             previous = sentence
     asked = set(terms(query))
     return [c for c in seen.values() if not _restates(c.text, asked)]
+
+
+_PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
+
+
+def as_said(cand: Candidate, question: str) -> str:
+    """The sentence as its embedding should read it for ``question``: the speaker's name for
+    its first "he" or "she" where the question names the speaker and the sentence does not
+    ("Luong Cuong also expressed gratitude to … Xi …" is what "What did Luong Cuong thank Xi
+    for?" asks about; a "who" question's answer is not put into the sentence)."""
+    speaker = cand.sentence.speaker
+    if not speaker or speaker == JOINT or not named_people(question, {speaker}):
+        return cand.text
+    if set(speaker.split()) & set(re.findall(r"[\w’'-]+", cand.text)):
+        return cand.text
+    return _PRONOUN.sub(speaker, cand.text, count=1)
 
 
 def word_columns(words: list[list[str]]) -> tuple[list[str], list[list[int]]]:
@@ -233,10 +259,10 @@ class EvidenceScorer:
         if not candidates:
             return [], set()
 
-        vectors = self.embed([query] + [c.text for c in candidates])
+        vectors = self.embed([query] + [as_said(c, query) for c in candidates])
         cosine = vectors[1:] @ vectors[0]
         ignored = SPEECH_STEMS | (FRAME_STEMS if kind in ("comparison", "timeline") else frozenset())
-        ignored |= framing(query)
+        ignored |= framing(query) | {t for n in q.said for t in terms(n)}
         # The dates of a comparison pick its articles ("the April and September meetings");
         # what each says is about the rest ("on railways"). A timeline's items are dated events.
         matched = without_dates(query) if kind == "comparison" else query
@@ -247,11 +273,14 @@ class EvidenceScorer:
             weights = {t: w if t in own else CARRIED_WEIGHT * w for t, w in weights.items()}
         total = sum(weights.values())
         vocab, columns = word_columns([words_of(c.text) for c in candidates])
-        people = self.speakers_asked(question, candidates, q.carried)
+        people = self.speakers_asked(question, candidates, q.carried, q.said)
         # The standalone query of a follow-up may name people the question does not; those of
         # the question itself ("the governor") replace the earlier turn's ("Denise George").
-        query_people = people if not q.follow_up or people else self.speakers_asked(query, candidates)
+        query_people = people
+        if q.follow_up and not people:
+            query_people = self.speakers_asked(query, candidates, said=q.said)
         covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people)
+        spoken = {t for t in terms(question) if t in SPEECH_STEMS}
         dated = kind in ("when", "timeline")  # items of a timeline are dated events
         texts = [c.text for c in candidates]
         unseen = self._unseen_penalty(question, list(q.unseen), weights, total, texts, vocab, columns)
@@ -268,6 +297,8 @@ class EvidenceScorer:
                 cand.rank -= OTHER_SPEAKER_PENALTY
             if dated and EVENT_DATE.search(cand.text):
                 cand.rank += DATE_BONUS
+            if people and speaker in people and spoken & set(terms(cand.text)):
+                cand.rank += SPEECH_BONUS
         return sorted(candidates, key=lambda c: c.rank, reverse=True), people
 
     def kinds_query(self, q: Understood, ranked: list[Candidate], people: set[str]) -> str:
@@ -291,13 +322,16 @@ class EvidenceScorer:
             words += [word, *(" ".join(k) for k in kinds[:MAX_KINDS_SEARCHED])]
         return " ".join([*sorted(people), *words]) if words else ""
 
-    def speakers_asked(self, question: str, candidates: list[Candidate], context: str = "") -> set[str]:
+    def speakers_asked(
+        self, question: str, candidates: list[Candidate], context: str = "", said: tuple[str, ...] = ()
+    ) -> set[str]:
         """The people whose statements the question asks for: the speakers it names when it
         asks what someone said, thought or proposed, unless it asks who ("Who hosted the
         banquet for Xi?" names Xi as the guest, not the host; "Why did the Rogers sisters sit
         out the talks?" asks for a reason, not for a Rogers' statement); ``context``: the
-        earlier turn a follow-up refers to (where "the company" is named)."""
-        if self.kinds.expected(question).kind == "person" or not asks_for_statement(question):
+        earlier turn a follow-up refers to (where "the company" is named); ``said``: the
+        question's nouns that name what someone said (whose owner is asked: "Xi's message")."""
+        if self.kinds.expected(question).kind == "person" or not names_speaker(question, said):
             return set()
         if re.match(r"\W*why\b", question, re.IGNORECASE):  # a reason, whoever gives it
             return set()
@@ -309,7 +343,7 @@ class EvidenceScorer:
         # in "What did Dave Clark say he regrets about running Flexport?" is not asked to speak.
         # A name that only owns the speaker's role ("Nike's" in "Nike's chief executive") is
         # not the one asked to speak, unless no one holds that role.
-        subjects = " ".join(speaker_phrases(question)) or question
+        subjects = " ".join(speaker_phrases(question, said)) or question
         known = {s for s in speakers if not any(set(s.lower().split()) <= o for o in outlets)}
         named = named_people(_POSSESSOR.sub(" ", subjects), known)
         if named or self.article_text is None:

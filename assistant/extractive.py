@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.asked import AnswerKinds
 from assistant.choose import SentenceChooser, distinct
-from assistant.compose import Composer, cite
+from assistant.compose import EXCERPT_CHARS, Composer, cite
 from assistant.evidence import Candidate, EvidenceScorer
 from assistant.hyponyms import Hyponyms
 from assistant.meaning import Closeness, WordVectors
@@ -140,6 +140,10 @@ class ExtractiveAnswerer:
             query = without_dates(query)
         else:
             chosen = self.chooser.best_few(ranked)
+        if q.asked.noun:  # "Which convention …?": a long sentence is cut around the one it names
+            for cand in chosen:
+                if cand.answer_span is None and cand.kind_span is None and len(cand.text) > EXCERPT_CHARS:
+                    cand.answer_span = self.kinds.phrase(cand.text, q.asked.noun)
         text, citations = self.composer.answer_text(chosen, q.kind, query, named)
         return Answer(question=question, text=text, found=True, citations=citations)
 

@@ -40,7 +40,14 @@ DOMINANT = 0.75
 # Words that introduce a list of instances of the phrase before them (and "such as").
 _LISTING = frozenset({"including", "particularly", "especially", "notably"})
 _TRIGGERS = re.compile(rf"\b(?:such as|{'|'.join(sorted(_LISTING))})\b", re.IGNORECASE)
-_LIST_REST = re.compile(r"(?:,\s+[\w-]+){0,4},?\s+(?:and|or)\s+[\w-]+")
+_ITEM = r"(?:[A-Z][\w-]*\s+[A-Z][\w-]*|[\w-]+)"  # "railways", "Green Development"
+_LIST_REST = re.compile(rf"(?:,\s+{_ITEM}){{0,4}},?\s+(?:and|or)\s+{_ITEM}")
+# The items of a list before the one found, back to the word that opens it ("such as 5G, "
+# before "artificial intelligence"): a quote of the list starts with its first item.
+_LIST_BEFORE = re.compile(
+    rf"\b(?:such as|{'|'.join(sorted(_LISTING))})\s+((?:[\w-]+(?:\s+[\w-]+){{0,2}},\s+){{1,4}})$",
+    re.IGNORECASE,
+)
 _LETTERS = re.compile(r"[a-z]+")
 
 # A kind's words in their dictionary form: ("railway",), ("artificial", "intelligence").
@@ -72,7 +79,8 @@ class KindFinder:
                 if i + n <= len(forms) and all(kind[j] in forms[i + j] for j in range(1, n)):
                     end = spans[i + n - 1][1]
                     rest = _LIST_REST.match(text, end)
-                    return spans[i][0], rest.end() if rest else end
+                    before = _LIST_BEFORE.search(text, 0, spans[i][0])
+                    return before.start(1) if before else spans[i][0], rest.end() if rest else end
         return None
 
 

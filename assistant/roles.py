@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from index.nlp import SpacyPipeline
-from index.speakers import country_key
+from index.speakers import REPORTING_LEMMAS, country_key
 from index.terms import same_word, stem
 
 # Executive titles news writes as abbreviations: standard expansions.
@@ -124,9 +124,11 @@ def _parse(question: str):  # noqa: ANN202 (a spaCy Doc; an answer reads its que
     return _NLP([question])[0]
 
 
-def _speaker_phrases(question: str) -> list[list]:
+@functools.lru_cache(maxsize=256)
+def _speaker_phrases(question: str, said: tuple[str, ...] = ()) -> list[list]:
     """The noun phrases the question names as speakers (token lists): the subject of its
-    speech verb, or the object of "according to"."""
+    speech verb, the object of "according to", or the owner of a noun of ``said`` (nouns
+    that name what someone said: "Xi's message")."""
     doc = _parse(question)
     heads = []
     for token in doc:
@@ -135,13 +137,16 @@ def _speaker_phrases(question: str) -> list[list]:
             heads += [o for p in to for o in p.children if o.dep_ == "pobj"]
         elif token.is_alpha and token.pos_ in ("VERB", "AUX") and _is_speech(token):
             heads += [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        elif token.text in said:
+            heads += [c for c in token.children if c.dep_ == "poss" and c.pos_ in ("NOUN", "PROPN")]
     return [[t for left in head.lefts for t in left.subtree] + [head] for head in heads]
 
 
-def speaker_phrases(question: str) -> list[str]:
+def speaker_phrases(question: str, said: tuple[str, ...] = ()) -> list[str]:
     """The text of the noun phrases the question names as speakers ("Edward Rogers" in
-    "What did Edward Rogers say about his sisters' lawsuit?")."""
-    return [" ".join(t.text for t in phrase) for phrase in _speaker_phrases(question)]
+    "What did Edward Rogers say about his sisters' lawsuit?", "Xi" in "What was Xi's
+    response?" when ``said`` holds "response")."""
+    return [" ".join(t.text for t in phrase) for phrase in _speaker_phrases(question, said)]
 
 
 def role_words(question: str) -> set[str]:
@@ -153,7 +158,17 @@ def role_words(question: str) -> set[str]:
 
 
 def _is_speech(token) -> bool:  # noqa: ANN001 (a spaCy Token)
-    return bool(SPEECH_STEMS & {stem(token.lower_), stem(token.lemma_)})
+    """A verb of saying: the question's own ("say", "view"), or one that attributes a statement
+    in the articles ("thank", "congratulate": ``index.speakers.REPORTING_LEMMAS``)."""
+    if SPEECH_STEMS & {stem(token.lower_), stem(token.lemma_)}:
+        return True
+    return token.pos_ == "VERB" and token.lemma_.lower() in REPORTING_LEMMAS
+
+
+def names_speaker(question: str, said: tuple[str, ...] = ()) -> bool:
+    """Whether the question asks what someone said or did by a verb of saying ("What did
+    Luong Cuong thank Xi for?") or a noun of ``said`` ("What was Xi's response?")."""
+    return asks_for_statement(question) or bool(_speaker_phrases(question, said))
 
 
 def _a_name(token) -> bool:  # noqa: ANN001 (a spaCy Token)
@@ -172,7 +187,7 @@ def asked_by_role(
     """The speakers (of ``(speaker, article_id)`` pairs) whose titles share the most role
     words with the question; empty when none shares one."""
     asked = role_words(question) - SPEECH_STEMS
-    if not asked or not asks_for_statement(question):
+    if not asked or not names_speaker(question):
         return set()
     # A nationality is held by a title naming the country ("the Chinese president": "President
     # of China Xi Jinping"); word and country share a key (``index.speakers.country_key``:

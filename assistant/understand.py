@@ -26,7 +26,8 @@ class Understood:
     ``expected`` is the kind of thing the question's grammar asks for, ``asked`` the same
     as the answer must hold it (none for timelines and comparisons, whose items are
     statements); ``unseen``: the question's nouns that no article uses; ``carried``: the
-    earlier turn a follow-up refers to ("" for a standalone question).
+    earlier turn a follow-up refers to ("" for a standalone question); ``said``: its nouns
+    that name what someone said, which frame it as a verb of saying does.
     """
 
     question: str
@@ -37,6 +38,7 @@ class Understood:
     unseen: tuple[str, ...]
     carried: str
     statement: bool
+    said: tuple[str, ...] = ()  # nouns that name what someone said ("message", "response")
 
     @property
     def follow_up(self) -> bool:
@@ -55,15 +57,17 @@ class QuestionReader:
         query = query or question
         kind = question_kind(question)
         expected = self.kinds.expected(question)
+        said = self.kinds.said_nouns(question)
         return Understood(
             question=question,
             query=query,
             kind=kind,
             expected=expected,
             asked=expected if kind not in ("timeline", "comparison") else Asked(None),
-            unseen=tuple(self.unseen_nouns(question)),
+            unseen=tuple(n for n in self.unseen_nouns(question) if n not in said),
             carried=carried_turn(question, query),
             statement=asks_for_statement(question),
+            said=said,
         )
 
     def unseen_nouns(self, question: str) -> list[str]:

@@ -71,3 +71,21 @@ def test_an_article_from_an_outlet_the_library_lacks_is_not_answered(sample_assi
     answer = sample_assistant.ask("What did the Bloomberg article say about Xi's talks with Luong Cuong?")
     assert not answer.found and "Bloomberg" in answer.text and not answer.citations
     assert sample_assistant.ask("What did Xi say about railways?").found  # the usual path is untouched
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What did Xi agree to?", "agreed to promote high-level and all-level exchanges"),
+        ("What did Luong Cuong propose?", "proposed intensifying exchanges at all levels"),
+        ("What did Luong Cuong thank Xi for?", "expressed gratitude"),
+    ],
+)
+def test_the_question_s_verb_of_saying_picks_the_statement_that_uses_it(sample_assistant, question, first):
+    """Every statement of the person matches their name alike; the one that uses the asked
+    verb ("agreed", "proposed"), or says it in other words ("expressed gratitude" for
+    "thank"), answers first, and a splitter's fragment ("bilateral.") never."""
+    answer = sample_assistant.ask(question)
+    assert answer.found
+    assert first in answer.citations[0].sentence, answer.text
+    assert all(len(c.sentence.split()) >= 3 for c in answer.citations), answer.text

@@ -36,6 +36,7 @@ def kinds() -> AnswerKinds:
         ("What did the regulator conclude about the app's tracking?", "outcome"),
         ("What did Maria Okafor conclude about demand?", None),  # a person's view: a statement
         ("What did the board propose?", None),  # a proposal is said, not decided
+        ("How many years did the ceasefire hold?", "duration"),  # counts time
     ],
 )
 def test_expected_kind_comes_from_the_question_grammar(kinds, question, kind):
@@ -94,6 +95,9 @@ def test_how_many_knows_what_is_counted(kinds):
             "Ministers proposed a summit, and the trade fair opened on 3 May in Lyon.",
             False,
         ),
+        # "How many years" is answered by a duration in years, not in days.
+        ("How many years has the treaty been in force?", "Over the past 40 years the treaty held.", True),
+        ("How many years has the treaty been in force?", "Talks on the treaty took three days.", False),
         # An amount, not "the two sides".
         ("What was the total value of the deals?", "The deals were worth $4.2 billion in total.", True),
         ("What was the total value of the deals?", "The two sides signed several deals.", False),
@@ -105,6 +109,21 @@ def test_a_sentence_holds_the_asked_thing_only_about_the_asked_event(kinds, ques
     assert (span is not None) == holds, (question, sentence, span)
     if span is not None:
         assert 0 <= span[0] < span[1] <= len(sentence)
+
+
+def test_which_x_is_found_as_the_phrase_the_word_heads(kinds):
+    asked = kinds.expected("Which treaty did the minister cite on fishing rights?")
+    assert asked.kind is None and asked.noun == "treaty"
+    sentence = "She urged restraint in line with the 1995 Treaty on Straddling Fish Stocks (UNFSA), she said."
+    start, end = kinds.phrase(sentence, asked.noun)
+    assert sentence[start:end] == "the 1995 Treaty on Straddling Fish Stocks (UNFSA)"
+    assert kinds.phrase("She urged restraint on fishing.", "treaty") is None
+
+
+def test_nouns_that_name_what_someone_said_are_told_apart_by_meaning(kinds):
+    assert kinds.said_nouns("What was the minister's message on tariffs?") == ("message",)
+    assert kinds.said_nouns("What was the union's response to the offer?") == ("response",)
+    assert kinds.said_nouns("What was the minister's plan for tariffs?") == ()
 
 
 def test_the_speaker_answers_who_when_the_main_clause_is_about_the_question(kinds):

@@ -3,11 +3,18 @@ for this test: titles read beside a name's mentions, abbreviations spelled out."
 
 from __future__ import annotations
 
-from assistant.roles import asked_by_role, asks_for_statement, role_words, titles
+from assistant.roles import (
+    asked_by_role,
+    asks_for_statement,
+    names_speaker,
+    role_words,
+    speaker_phrases,
+    titles,
+)
 from index.terms import stem
 
 ARTICLE = (
-    "Harbor Freight reported weaker orders. \"We expect demand to recover,\" said CEO Maria "
+    'Harbor Freight reported weaker orders. "We expect demand to recover," said CEO Maria '
     "Okafor. Finance chief Tom Reyes said margins would narrow. Okafor has run the company "
     "since 2019. Lena Ortiz, governor of the state, said the plant would stay open. "
     "Analyst Sam Becker said the shares were cheap."
@@ -67,3 +74,17 @@ def test_words_of_the_sentence_outside_the_name_are_no_title():
     assert "govern" in titles("Albert Bryan Jr", article)
     speakers = [("Denise George", "a2"), ("Albert Bryan Jr", "a2")]
     assert asked_by_role("What did the governor say?", speakers, lambda _: article) == {"Albert Bryan Jr"}
+
+
+def test_a_verb_that_attributes_a_statement_names_its_speaker():
+    """ "thank", "congratulate" attribute statements in articles: the question asks for the
+    subject's statement, as "say" does; "arrive" does not."""
+    assert names_speaker("What did the governor thank the volunteers for?")
+    assert speaker_phrases("What did the governor thank the volunteers for?") == ["the governor"]
+    assert not names_speaker("When did the governor arrive in Juneau?")
+
+
+def test_the_owner_of_what_was_said_is_its_speaker():
+    question = "What was the governor's response to the audit?"
+    assert speaker_phrases(question) == []
+    assert speaker_phrases(question, ("response",)) == ["the governor"]
