@@ -21,16 +21,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.meaning import WordVectors, words_of
+from assistant.news import EVENT_DATE
 from index.nlp import SpacyPipeline
 from index.speakers import REPORTING_LEMMAS
 from index.terms import same_word, stem, terms
 
-Expected = Literal["number", "amount", "duration", "date", "person", "place", "outcome"]
+Expected = Literal["number", "amount", "duration", "age", "date", "person", "place", "outcome"]
 
 # The wh-phrases whose answer is a thing of one kind, tried in order.
 _PATTERNS: list[tuple[Expected, re.Pattern[str]]] = [
     # "How many years …?" counts time: a duration ("over the past 75 years") answers it.
     ("duration", re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours|decades)\b", re.I)),
+    ("age", re.compile(r"\bhow old\b|\b(?:what|which) age\b", re.I)),
     ("number", re.compile(r"\bhow many\b", re.I)),
     (
         "amount",
@@ -122,6 +124,7 @@ class AnswerKinds:
             "number": f"how many {asked.counted}".strip(),
             "amount": "how much",
             "duration": f"how many {asked.counted}" if asked.counted else "how long",
+            "age": "how old",
             "date": "when",
             "place": "where",
             "person": "who",
@@ -152,13 +155,33 @@ class AnswerKinds:
         near = self.vectors.similarity([n.lower() for n in nouns], list(_STATEMENT)).max(axis=1)
         return tuple(n for n, sim in zip(nouns, near, strict=True) if sim >= STATEMENT_SIMILARITY)
 
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
+    def event(self, question: str) -> str:
+        """The act the question asks about, when its main verb names one ("launch" in "When
+        was the festival launched?"; not a frame verb such as "happen" or a verb of saying)."""
+        root = next((t for t in self._nlp([question])[0] if t.dep_ == "ROOT"), None)
+        if root is None or root.pos_ != "VERB":
+            return ""
+        lemma = root.lemma_.lower()
+        return "" if lemma in _FRAME_VERBS or lemma in REPORTING_LEMMAS else lemma
+
+    def names_event(self, text: str, verb: str) -> bool:
+        """Whether ``text`` uses the word ``verb`` (any form: "launched", "launch") or one
+        this close in meaning (``FOCUS_SIMILARITY``)."""
+        words = words_of(text)
+        if stem(verb) in terms(text) or any(same_word(stem(verb), stem(w)) for w in words):
+            return True
+        return bool(words) and float(self.vectors.closest([verb], words)[0]) >= FOCUS_SIMILARITY
+
     def phrase(self, text: str, noun: str) -> tuple[int, int] | None:
         """Where ``text`` names the asked-for X of "which X": the phrase headed by the word X
         ("the 1982 United Nations Convention on the Law of the Sea (UNCLOS 1982)" for
         "convention"), or None when no noun of ``text`` is X."""
         doc = self._nlp([text])[0]
         for token in doc:
-            if token.pos_ in ("NOUN", "PROPN") and same_word(stem(token.lemma_.lower()), stem(noun)):
+            if token.pos_ not in ("NOUN", "PROPN") or not token.is_alpha:
+                continue
+            if same_word(stem(token.lemma_), stem(noun)):
                 words = list(token.subtree)
                 start, end = words[0].idx, words[-1].idx + len(words[-1].text)
                 if end - start > MAX_PHRASE_CHARS:  # a clause hangs on it: the word alone
@@ -252,6 +275,9 @@ class AnswerKinds:
         if asked.kind == "outcome":
             focus = {w: name for w, name in _focus(question_doc).items() if w not in asked.subject}
             return [self._outcome_in(doc, asked, focus) for doc in docs]
+        if asked.kind == "age":
+            names = {w for ent in question_doc.ents if ent.label_ == "PERSON" for w in words_of(ent.text)}
+            return [_age_of(doc.text, names) for doc in docs]
         named = {re.sub(r"'s$", "", w) for w in words_of(question)}  # "Flexport's CFO" names Flexport
         focus = _focus(question_doc)
         if carried:
@@ -417,6 +443,15 @@ class AnswerKinds:
                 if t.lower_ in ("no", "zero") and t.dep_ in ("det", "nummod") and t.head.i > t.i
                 if self._counts(doc, doc[t.i : t.i + 1], asked.counted)
             ]
+        if asked.kind == "date":  # the dates the tagger misses ("X. Late Thursday" read as a name)
+            tagged = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _ENTITIES["date"]]
+            spans += [
+                span
+                for m in _STATED_DATE.finditer(doc.text)
+                if not any(a < m.end() and m.start() < b for a, b in tagged)
+                and not set(words_of(m.group())) <= named
+                if (span := doc.char_span(m.start(), m.end(), alignment_mode="expand")) is not None
+            ]
         for ent in doc.ents:
             if ent.label_ not in _ENTITIES[asked.kind] or set(words_of(ent.text)) <= named:
                 continue
@@ -471,6 +506,29 @@ PROPOSING = frozenset(
 # Nor what is only scheduled: "A hearing is scheduled (set, slated, planned) for October", "The
 # court is expected to rule" (not "A record was set in March").
 _SCHEDULED = frozenset("schedule set slate expect plan".split())
+
+
+_STATED_DATE = re.compile(
+    rf"{EVENT_DATE.pattern}|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+# An age: "a 23-year-old manager", "46 years old", "aged 46", or a number set off by commas
+# right after a name ("Marisa Johnson, 26, has ...").
+_AGE = re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged \d{1,3}\b|(?<=\w, )\d{1,3}(?=,)")
+AGE_DISTANCE = 40  # characters between an age and the asked person's name
+_SOMEONE_ELSES = re.compile(r"\b(?:her|his|their|its|[\w-]+[’']s)\s+$", re.IGNORECASE)
+
+
+def _age_of(text: str, names: set[str]) -> tuple[int, int] | None:
+    """Where ``text`` states an age, next to a word of the asked person's name when the
+    question names one (not the age of "her 11-year-old son" for "How old is Gellar?")."""
+    places = [m.span() for w in names for m in re.finditer(rf"\b{re.escape(w)}\b", text, re.I)]
+    for match in _AGE.finditer(text):
+        start, end = match.span()
+        if _SOMEONE_ELSES.search(text, 0, start):  # "her 11-year-old son"
+            continue
+        if not names or any(min(abs(start - b), abs(a - end)) <= AGE_DISTANCE for a, b in places):
+            return start, end
+    return None
 
 
 def realis(verb) -> bool:  # noqa: ANN001 (a spaCy Token)

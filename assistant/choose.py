@@ -121,6 +121,12 @@ class SentenceChooser:
                 typed.append(cand)
         if not typed:
             return ranked, False
+        # "When was the festival launched?": a date of the launch before the festival's other
+        # dates (a sentence read with its context: "Next came the rail operator, for £5 million"
+        # pays as the sentence before it does)
+        verb = self.kinds.event(query)
+        if verb:
+            typed.sort(key=lambda c: not self.kinds.names_event(f"{c.context} {c.text}", verb))
         others = [c for c in ranked if c not in typed]
         return typed + others, True
 

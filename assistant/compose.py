@@ -25,7 +25,7 @@ from assistant.news import Kind, article_label, event_date, source_label
 from assistant.roles import SPEECH_STEMS, asks_for_statement
 from assistant.types import Citation
 from index.speakers import JOINT
-from index.terms import terms
+from index.terms import same_word, terms
 from index.types import Passage
 
 EXCERPT_CHARS = 300
@@ -60,10 +60,10 @@ def excerpt(
     holds ``sentence[keep[0]:keep[1]]`` (the asked-for thing) when given: never cut before it."""
     if len(sentence) <= EXCERPT_CHARS:
         return sentence
-    clauses = [m for m in re.finditer(r"[^,;]+(?:[,;]|$)", sentence)]
+    clauses = [m for m in re.finditer(r"[^,;—]+(?:[,;—]|$)", sentence)]  # an em dash ends one too
     wanted = set(terms(question)) - SPEECH_STEMS
     weights = idf(list(wanted)) if wanted else {}
-    hits = [i for i, c in enumerate(clauses) if set(terms(c.group())) & wanted]
+    hits = [i for i, c in enumerate(clauses) if _matched(wanted, set(terms(c.group())))]
     best_span, best_value = (0, EXCERPT_CHARS), (-1.0, 0.0)
     if keep is not None:  # if no window holds the thing, the one that starts with it
         first = next((i for i, c in enumerate(clauses) if c.end() > keep[0]), 0)
@@ -79,12 +79,18 @@ def excerpt(
         inside = [h for h in hits if i <= h <= j]
         # Most question terms first; then the matching clauses nearest the middle.
         centred = -abs((sum(inside) / len(inside)) - (i + j) / 2) if inside else 0.0
-        value = (sum(w for t, w in weights.items() if t in have), centred)
+        found = _matched(wanted, have)
+        value = (sum(w for t, w in weights.items() if t in found), centred)
         if value > best_value:
             best_span, best_value = span, value
     start, end = best_span
-    piece = sentence[start:end].strip().rstrip(",;")
+    piece = sentence[start:end].strip().rstrip(",;—").rstrip()
     return ("…" if start > 0 else "") + piece + ("…" if end < len(sentence.rstrip()) else "")
+
+
+def _matched(wanted: set[str], have: set[str]) -> set[str]:
+    """The terms of ``wanted`` that ``have`` holds, in any form ("young" in "younger")."""
+    return {t for t in wanted if t in have or any(same_word(t, h) for h in have)}
 
 
 class Composer:

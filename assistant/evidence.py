@@ -170,6 +170,23 @@ def _restates(text: str, query_terms: set[str]) -> bool:
 # A sentence of fewer words is a fragment the splitter left ("bilateral."), no answer.
 MIN_WORDS = 3
 _WORDS = re.compile(r"\w+")
+# A photo caption or credit describes a picture, not the event: "Luong Cuong (left) meets
+# with Xi Jinping in Beijing on September 4.", "(Top photo of Game 2 …: Rob Tringali / MLB
+# Photos via Getty Images)".
+_CAPTION = re.compile(
+    r"\((?:left|right|center|centre|top|bottom|front|back)\)|\(Photo\b|\bPhoto(?:graph)?:|"
+    r"\bGetty Images\b|^\s*\(.*\)\W*$",
+    re.IGNORECASE,
+)
+
+_CREDIT = re.compile(r"\s*\((?:Photo|Photograph|Image|Picture)s?\b[^)]*\)\W*$", re.IGNORECASE)
+
+
+def _a_statement(text: str) -> bool:
+    """Whether a sentence can answer: not a fragment, not a photo caption."""
+    return len(_WORDS.findall(text)) >= MIN_WORDS and _CAPTION.search(text) is None
+
+
 _CONTINUES = re.compile(
     r"^\W*(?:(?:next|then|also|but|however|meanwhile|still|instead|later|yet|and|so|afterwards|"
     r"in addition|after that)\b|(?:[^,]{0,40},\s*)?(?:it|they|this|these|those)\s+(?!is\b|are\b)\w)",
@@ -182,11 +199,14 @@ def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
     passage) that says more than the query, each with the sentence before it as its context
     when the same person speaks in both or it goes on from that one."""
     seen: dict[tuple[str, int], Candidate] = {}
+    captions: set[tuple[str, int]] = set()  # sentences a photo credit follows
     for passage in passages:
         previous = None
         for sentence in passage.chunk.sentences:
             key = (passage.article_id, sentence.start)
-            if key not in seen and len(_WORDS.findall(passage.sentence_text(sentence))) >= MIN_WORDS:
+            if previous is not None and _CREDIT.match(passage.sentence_text(sentence)):
+                captions.add((passage.article_id, previous.start))
+            if key not in seen and _a_statement(passage.sentence_text(sentence)):
                 # A statement often follows the sentence that says who speaks and on what
                 # ("…, said the chief executive. 'We feel good about the market.'"): that
                 # sentence is its context.
@@ -200,7 +220,7 @@ def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
                 seen[key] = Candidate(passage, sentence, text, context=context)
             previous = sentence
     asked = set(terms(query))
-    return [c for c in seen.values() if not _restates(c.text, asked)]
+    return [c for k, c in seen.items() if k not in captions and not _restates(c.text, asked)]
 
 
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
@@ -210,7 +230,9 @@ def as_said(cand: Candidate, question: str) -> str:
     """The sentence as its embedding should read it for ``question``: the speaker's name for
     its first "he" or "she" where the question names the speaker and the sentence does not
     ("Luong Cuong also expressed gratitude to … Xi …" is what "What did Luong Cuong thank Xi
-    for?" asks about; a "who" question's answer is not put into the sentence)."""
+    for?" asks about; a "who" question's answer is not put into the sentence). Not before a
+    sentence without one: every statement of the person would gain, and their statements on
+    other topics pass for an answer ("What did Xi say about education?")."""
     speaker = cand.sentence.speaker
     if not speaker or speaker == JOINT or not named_people(question, {speaker}):
         return cand.text

@@ -127,10 +127,11 @@ def _parse(question: str):  # noqa: ANN202 (a spaCy Doc; an answer reads its que
 @functools.lru_cache(maxsize=256)
 def _speaker_phrases(question: str, said: tuple[str, ...] = ()) -> list[list]:
     """The noun phrases the question names as speakers (token lists): the subject of its
-    speech verb, the object of "according to", or the owner of a noun of ``said`` (nouns
-    that name what someone said: "Xi's message")."""
+    speech verb, the object of "according to", or else the owner of a noun of ``said`` (nouns
+    that name what someone said: "Xi's message"; not in "How did Roblox respond to Gellar's
+    complaint?", which asks for Roblox's response)."""
     doc = _parse(question)
-    heads = []
+    heads, owners = [], []
     for token in doc:
         if token.lower_ == "according":  # "according to the doctor"
             to = [p for p in token.children if p.lower_ == "to"]
@@ -138,8 +139,8 @@ def _speaker_phrases(question: str, said: tuple[str, ...] = ()) -> list[list]:
         elif token.is_alpha and token.pos_ in ("VERB", "AUX") and _is_speech(token):
             heads += [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
         elif token.text in said:
-            heads += [c for c in token.children if c.dep_ == "poss" and c.pos_ in ("NOUN", "PROPN")]
-    return [[t for left in head.lefts for t in left.subtree] + [head] for head in heads]
+            owners += [c for c in token.children if c.dep_ == "poss" and c.pos_ in ("NOUN", "PROPN")]
+    return [[t for left in head.lefts for t in left.subtree] + [head] for head in heads or owners]
 
 
 def speaker_phrases(question: str, said: tuple[str, ...] = ()) -> list[str]:

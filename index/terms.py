@@ -47,7 +47,7 @@ def _terms_of(words: list[str]) -> list[str]:
     for word in words:
         word = word.lower().replace("’", "'")
         normal.append(word[:-2] if word.endswith("'s") else word)
-    return [w if w[0].isdigit() else s[:6] for w, s in zip(normal, snowball(normal), strict=True)]
+    return [w if w[:1].isdigit() else s[:6] for w, s in zip(normal, snowball(normal), strict=True)]
 
 
 def stem(word: str) -> str:

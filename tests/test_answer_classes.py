@@ -89,3 +89,16 @@ def test_the_question_s_verb_of_saying_picks_the_statement_that_uses_it(sample_a
     assert answer.found
     assert first in answer.citations[0].sentence, answer.text
     assert all(len(c.sentence.split()) >= 3 for c in answer.citations), answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["Where did Luong Cuong meet Xi in September?", "Why did Luong Cuong go to Beijing?"]
+)
+def test_photo_captions_are_not_quoted_as_answers(sample_assistant, question):
+    """The sample article's two captions ("Luong Cuong (left) meets with …", "The talks between
+    … on September 4." before "(Photo: VNA)") describe pictures: the talks sentence answers."""
+    answer = sample_assistant.ask(question)
+    assert answer.found
+    assert "on the occasion of his presence" in answer.citations[0].sentence, answer.text
+    captions = [c for c in answer.citations if "(left)" in c.sentence or c.sentence.startswith("The talks")]
+    assert not captions, answer.text

@@ -37,6 +37,7 @@ def kinds() -> AnswerKinds:
         ("What did Maria Okafor conclude about demand?", None),  # a person's view: a statement
         ("What did the board propose?", None),  # a proposal is said, not decided
         ("How many years did the ceasefire hold?", "duration"),  # counts time
+        ("How old is the new chief executive?", "age"),
     ],
 )
 def test_expected_kind_comes_from_the_question_grammar(kinds, question, kind):
@@ -98,6 +99,17 @@ def test_how_many_knows_what_is_counted(kinds):
         # "How many years" is answered by a duration in years, not in days.
         ("How many years has the treaty been in force?", "Over the past 40 years the treaty held.", True),
         ("How many years has the treaty been in force?", "Talks on the treaty took three days.", False),
+        # A weekday the tagger takes for part of a name ("X. Late Thursday") is still a date.
+        (
+            "When did the EU send X a formal request for information?",
+            "The EU is turning up the heat on X. Late Thursday, the Commission sent X a formal request.",
+            True,
+        ),
+        # An age: of the asked person, not of someone beside them.
+        ("How old is Dana Whitfield?", "Dana Whitfield, 52, joined the board in May.", True),
+        ("How old is Dana Whitfield?", "The board hired Whitfield, a 52-year-old banker, in May.", True),
+        ("How old is Dana Whitfield?", "Whitfield said her 12-year-old daughter loved the show.", False),
+        ("How old is Dana Whitfield?", "Whitfield joined the board in May with 52 others.", False),
         # An amount, not "the two sides".
         ("What was the total value of the deals?", "The deals were worth $4.2 billion in total.", True),
         ("What was the total value of the deals?", "The two sides signed several deals.", False),
@@ -118,6 +130,15 @@ def test_which_x_is_found_as_the_phrase_the_word_heads(kinds):
     start, end = kinds.phrase(sentence, asked.noun)
     assert sentence[start:end] == "the 1995 Treaty on Straddling Fish Stocks (UNFSA)"
     assert kinds.phrase("She urged restraint on fishing.", "treaty") is None
+
+
+def test_the_asked_act_is_the_question_s_main_verb(kinds):
+    """ "When was the festival launched?": a date of the launch, before the festival's other dates."""
+    assert kinds.event("When was the festival launched?") == "launch"
+    assert kinds.event("When did the strike happen?") == ""  # a frame verb names no act
+    assert kinds.event("When did the minister propose the levy?") == ""  # when_said's business
+    assert kinds.names_event("The festival was launched in Accra in 2017.", "launch")
+    assert not kinds.names_event("Held last December, the festival drew 31,000 people.", "launch")
 
 
 def test_nouns_that_name_what_someone_said_are_told_apart_by_meaning(kinds):

@@ -164,6 +164,18 @@ def test_compose_never_cuts_a_long_sentence_before_the_asked_thing():
     assert "240 million pounds" in piece and len(piece) < len(sentence)
 
 
+def test_compose_cuts_at_an_em_dash_to_keep_the_asked_thing_with_its_clause():
+    sentence = (
+        "The regulator is turning up the pressure on the ferry operator. Late Thursday, the regulator "
+        "sent the company a formal request for more information — after issuing a public warning about "
+        "reports that overcrowded sailings and missed safety drills were continuing on the harbour route "
+        "all through the summer season, and the operator's chief executive sending a brief reply."
+    )
+    at = sentence.index("Thursday")
+    piece = excerpt(sentence, "When did the regulator send a formal request?", flat_idf, keep=(at, at + 8))
+    assert "Late Thursday, the regulator sent the company a formal request for more information…" in piece
+
+
 def test_compose_one_article_one_paragraph_several_articles_labelled():
     composer = Composer(flat_idf)
     a1 = cand("a", "The harbour line will open in June.", 0.7, date=dt.date(2025, 3, 3))

@@ -10,7 +10,7 @@ import pytest
 
 from index.catalog import _CHUNK_TEXT as CHUNK_TEXT
 from index.catalog import Catalog
-from index.terms import TERMS_VERSION, terms
+from index.terms import TERMS_VERSION, stem, terms
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,8 @@ def test_catalogue_recounts_terms_made_by_an_older_rule(fresh_library, sample_co
     Catalog(db).close()
     assert {n for (_, t), n in _counts(db).items() if t == "trade"} == {99}
 
+
+def test_a_word_of_no_letters_left_has_an_empty_stem():
+    """A parser's token "'s" (a possessive on its own) is no word: its stem is empty, not an error."""
+    assert stem("'s") == "" and stem("’s") == ""
+    assert stem("12") == "12"
