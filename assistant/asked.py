@@ -151,9 +151,7 @@ class AnswerKinds:
         """The question's nouns that name what someone said ("message" in "What was Xi's
         message on protectionism?"), as written."""
         nouns = [t.text for t in self._nlp([question])[0] if t.pos_ == "NOUN" and t.is_alpha]
-        if not nouns:
-            return ()
-        near = self.vectors.similarity([n.lower() for n in nouns], list(_STATEMENT)).max(axis=1)
+        near = self.vectors.closest([n.lower() for n in nouns], list(_STATEMENT))
         return tuple(n for n, sim in zip(nouns, near, strict=True) if sim >= STATEMENT_SIMILARITY)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
@@ -169,8 +167,8 @@ class AnswerKinds:
     def names_event(self, text: str, verb: str) -> bool:
         """Whether ``text`` uses the word ``verb`` (any form: "launched", "launch") or one
         this close in meaning (``FOCUS_SIMILARITY``)."""
-        words = words_of(text)
-        if stem(verb) in terms(text) or any(same_word(stem(verb), stem(w)) for w in words):
+        words, asked = words_of(text), stem(verb)
+        if any(same_word(asked, stem(w)) for w in words):
             return True
         return bool(words) and float(self.vectors.closest([verb], words)[0]) >= FOCUS_SIMILARITY
 

@@ -227,15 +227,16 @@ def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 
 
-def as_said(cand: Candidate, question: str) -> str:
-    """The sentence as its embedding should read it for ``question``: the speaker's name for
-    its first "he" or "she" where the question names the speaker and the sentence does not
-    ("Luong Cuong also expressed gratitude to … Xi …" is what "What did Luong Cuong thank Xi
-    for?" asks about; a "who" question's answer is not put into the sentence). Not before a
-    sentence without one: every statement of the person would gain, and their statements on
-    other topics pass for an answer ("What did Xi say about education?")."""
+def as_said(cand: Candidate, named: set[str]) -> str:
+    """The sentence as its embedding should read it for a question that names the speakers
+    ``named``: its speaker's name for its first "he" or "she" where the speaker is one of them
+    and the sentence does not name them ("Luong Cuong also expressed gratitude to … Xi …" is
+    what "What did Luong Cuong thank Xi for?" asks about; a "who" question's answer is not
+    put into the sentence). Not before a sentence without one: every statement of the person
+    would gain, and their statements on other topics pass for an answer ("What did Xi say
+    about education?")."""
     speaker = cand.sentence.speaker
-    if not speaker or speaker == JOINT or not named_people(question, {speaker}):
+    if speaker not in named:
         return cand.text
     if set(speaker.split()) & set(re.findall(r"[\w’'-]+", cand.text)):
         return cand.text
@@ -282,7 +283,8 @@ class EvidenceScorer:
         if not candidates:
             return [], set()
 
-        vectors = self.embed([query] + [as_said(c, query) for c in candidates])
+        named = named_people(query, {c.sentence.speaker for c in candidates if c.sentence.speaker})
+        vectors = self.embed([query] + [as_said(c, named) for c in candidates])
         cosine = vectors[1:] @ vectors[0]
         ignored = SPEECH_STEMS | (FRAME_STEMS if kind in ("comparison", "timeline") else frozenset())
         ignored |= framing(query) | {t for n in q.said for t in terms(n)}
@@ -320,7 +322,7 @@ class EvidenceScorer:
                 cand.rank -= OTHER_SPEAKER_PENALTY
             if dated and EVENT_DATE.search(cand.text):
                 cand.rank += DATE_BONUS
-            if people and speaker in people and spoken & set(terms(cand.text)):
+            if spoken and people and speaker in people and spoken & set(terms(cand.text)):
                 cand.rank += SPEECH_BONUS
         return sorted(candidates, key=lambda c: c.rank, reverse=True), people
 

@@ -45,7 +45,7 @@ _LIST_REST = re.compile(rf"(?:,\s+{_ITEM}){{0,4}},?\s+(?:and|or)\s+{_ITEM}")
 # The items of a list before the one found, back to the word that opens it ("such as 5G, "
 # before "artificial intelligence"): a quote of the list starts with its first item.
 _LIST_BEFORE = re.compile(
-    rf"\b(?:such as|{'|'.join(sorted(_LISTING))})\s+((?:[\w-]+(?:\s+[\w-]+){{0,2}},\s+){{1,4}})$",
+    rf"{_TRIGGERS.pattern}\s+((?:[\w-]+(?:\s+[\w-]+){{0,2}},\s+){{1,4}})$",
     re.IGNORECASE,
 )
 _LETTERS = re.compile(r"[a-z]+")
