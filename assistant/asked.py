@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.hyponyms import WordNet
 from assistant.meaning import WordVectors, words_of
 from assistant.news import EVENT_DATE
 from index.nlp import SpacyPipeline
@@ -52,6 +53,9 @@ _PATTERNS: list[tuple[Expected, re.Pattern[str]]] = [
     ("place", re.compile(r"^\W*where\b|\bwhere (?:did|does|do|was|were|is|are|will)\b", re.I)),
     ("person", re.compile(r"^\W*(?:who|whom)\b|\b(?:by|to|with) whom\b", re.I)),
 ]
+_PLACE_PREPOSITIONS = frozenset(("at", "in", "inside", "outside", "near"))
+# "Who is Zhao Leji?": a question about someone it names, not for a person.
+_WHO_IS = re.compile(r"^\W*who(?:\s+(?:is|was|are|were)|[’']s)\s+", re.I)
 # "which X" / "what X": the noun X decides when it is close in meaning to one of these.
 _PROTOTYPES: dict[Expected, tuple[str, ...]] = {
     "person": ("person", "official", "minister", "leader", "executive", "spokesman"),
@@ -115,8 +119,11 @@ class Asked:
 class AnswerKinds:
     """``expected(question)`` and ``holds(sentences, asked, question)`` over one spaCy pipeline."""
 
-    def __init__(self, vectors: WordVectors) -> None:
+    def __init__(self, vectors: WordVectors, wordnet: WordNet | None = None) -> None:
+        """``wordnet`` tells a role ("the judge") from a thing ("sentencing") as a sentence's
+        subject (none: any common noun may name a person)."""
         self.vectors = vectors
+        self.wordnet = wordnet
         self._nlp = SpacyPipeline()  # the parser finds an answer's clause, the lemmatizer its words
 
     def what(self, asked: Asked) -> str:
@@ -134,6 +141,8 @@ class AnswerKinds:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
     def expected(self, question: str) -> Asked:
+        if _WHO_IS.match(question) and self._names_only(_WHO_IS.sub("", question)):
+            return Asked(None)  # "Who is Zhao Leji?" asks what the articles say of him
         for kind, pattern in _PATTERNS:
             if pattern.search(question):
                 counted = ""
@@ -145,6 +154,11 @@ class AnswerKinds:
         if noun and (kind := self._prototype(noun)):
             return Asked(kind, noun=noun)
         return dataclasses.replace(self._outcome(doc), noun=noun)
+
+    def _names_only(self, phrase: str) -> bool:
+        """Whether ``phrase`` is a name and nothing more ("Zhao Leji", not "the new CFO")."""
+        words = [t for t in self._nlp([phrase])[0] if t.is_alpha]
+        return bool(words) and all(t.pos_ == "PROPN" or t.text[:1].isupper() for t in words)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
     def said_nouns(self, question: str) -> tuple[str, ...]:
@@ -275,8 +289,13 @@ class AnswerKinds:
             focus = {w: name for w, name in _focus(question_doc).items() if w not in asked.subject}
             return [self._outcome_in(doc, asked, focus) for doc in docs]
         if asked.kind == "age":
-            names = {w for ent in question_doc.ents if ent.label_ == "PERSON" for w in words_of(ent.text)}
-            return [_age_of(doc.text, names) for doc in docs]
+            people = [ent.text for ent in question_doc.ents if ent.label_ == "PERSON"]
+            names = {re.sub(r"[’']s$", "", w) for person in people for w in words_of(person)}  # "Whitfield's"
+            # "How old was Franke's son?": the son's age, where "Franke’s 12-year-old son" states it
+            owned = {
+                t.head.lemma_.lower() for t in question_doc if t.dep_ == "poss" and t.head.pos_ == "NOUN"
+            }
+            return [_age_of(doc.text, names, owned) for doc in docs]
         named = {re.sub(r"'s$", "", w) for w in words_of(question)}  # "Flexport's CFO" names Flexport
         focus = _focus(question_doc)
         if carried:
@@ -434,6 +453,7 @@ class AnswerKinds:
                 and not t.is_stop
                 and t.lemma_.lower() not in named
                 and t.lower_ not in named
+                and (self.wordnet is None or self.wordnet.is_a(t.lemma_.lower(), "person"))
             ]
         if asked.kind == "number" and asked.counted:  # "no goals from 104 high turnovers": zero
             spans += [
@@ -450,6 +470,15 @@ class AnswerKinds:
                 if not any(a < m.end() and m.start() < b for a, b in tagged)
                 and not set(words_of(m.group())) <= named
                 if (span := doc.char_span(m.start(), m.end(), alignment_mode="expand")) is not None
+            ]
+        if asked.kind == "place":  # "at the Hanoi presidential palace": a place within the named one
+            places = {t.i for e in doc.ents if e.label_ in _ENTITIES["place"] for t in e}
+            spans += [
+                span
+                for t in doc
+                if t.dep_ == "pobj" and t.pos_ == "NOUN" and t.head.lower_ in _PLACE_PREPOSITIONS
+                if places & {w.i for w in t.subtree}
+                if not set(words_of((span := doc[t.left_edge.i : t.i + 1]).text)) <= named
             ]
         for ent in doc.ents:
             if ent.label_ not in _ENTITIES[asked.kind] or set(words_of(ent.text)) <= named:
@@ -517,13 +546,16 @@ AGE_DISTANCE = 40  # characters between an age and the asked person's name
 _SOMEONE_ELSES = re.compile(r"\b(?:her|his|their|its|[\w-]+[’']s)\s+$", re.IGNORECASE)
 
 
-def _age_of(text: str, names: set[str]) -> tuple[int, int] | None:
+def _age_of(text: str, names: set[str], owned: set[str] = frozenset()) -> tuple[int, int] | None:
     """Where ``text`` states an age, next to a word of the asked person's name when the
-    question names one (not the age of "her 11-year-old son" for "How old is Gellar?")."""
+    question names one (not the age of "her 11-year-old son" for "How old is Gellar?", but
+    for "How old is Gellar's son?", whose ``owned`` noun "son" follows the age)."""
     places = [m.span() for w in names for m in re.finditer(rf"\b{re.escape(w)}\b", text, re.I)]
     for match in _AGE.finditer(text):
         start, end = match.span()
-        if _SOMEONE_ELSES.search(text, 0, start):  # "her 11-year-old son"
+        after = re.match(r"\s*([A-Za-z]+)", text[end:])  # "12-year-old son"
+        theirs = after is not None and after.group(1).lower() in owned
+        if _SOMEONE_ELSES.search(text, 0, start) and not theirs:
             continue
         if not names or any(min(abs(start - b), abs(a - end)) <= AGE_DISTANCE for a, b in places):
             return start, end

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 
 from assistant.asked import AnswerKinds, Asked
-from assistant.evidence import Candidate
+from assistant.evidence import Candidate, mentions
 from assistant.meaning import CLOSE, Closeness, words_of
 from assistant.roles import speaker_phrases
 from index.speakers import JOINT
@@ -98,7 +98,7 @@ class SentenceChooser:
         asked = " ".join(speaker_phrases(question))  # not "Epstein" in "what did X say about Epstein"
         for person in (p for p in self.kinds.people(question) if p in asked):
             words = set(person.split())
-            mentioned = any(words & set(re.findall(r"[\w’'-]+", t)) for t in texts)
+            mentioned = any(mentions(t, person) for t in texts)
             spoke = any(words <= set(s.split()) or set(s.split()) <= words for s in speakers)  # "Xi Jinping"
             if mentioned and not spoke and not self.kinds.voices(texts, person):
                 return person

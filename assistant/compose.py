@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from assistant import prompts
-from assistant.evidence import Candidate, quotation
+from assistant.evidence import Candidate, mentions, quotation
 from assistant.lead import compose_lead, pronoun_is_speaker
 from assistant.news import Kind, article_label, event_date, source_label
 from assistant.roles import SPEECH_STEMS, asks_for_statement
@@ -132,12 +132,7 @@ class Composer:
             return f"{'Both sides' if speaker == JOINT else speaker}: {text} [{n}]"
         date = event_date(cand.text, cand.passage.date) or cand.reported
         date = date if lead == "when" and date != date_said else None
-        if (
-            direct is None
-            and speaker
-            and speaker != JOINT
-            and not set(speaker.split()) & set(re.findall(r"\w+", text))
-        ):
+        if direct is None and speaker and speaker != JOINT and not mentions(text, speaker):
             pronoun = _LEADING_PRONOUN.search(text)
             if pronoun is None:
                 text = f"{date}, {speaker}: {text}" if date else f"{speaker}: {text}"

@@ -21,6 +21,7 @@ a date.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from assistant.roles import (
 )
 from assistant.sentences import EmbeddingCache
 from assistant.understand import Understood
-from index.speakers import JOINT
+from index.speakers import JOINT, REPORTING_VERBS
 from index.terms import stem, terms
 from index.types import Passage, Sentence
 
@@ -62,6 +63,9 @@ OTHER_SPEAKER_PENALTY = 0.25
 # A question term found only in the article's title counts this much: every sentence of an
 # article is about what its title names ("the show" in a report titled "Beyoncé's Renaissance film …").
 TITLE_CREDIT = 0.3
+# A name the question gives that only the sentence's passage has counts this much.
+NAME_CREDIT = 0.5
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
 # A term of a follow-up's standalone query that only the earlier turn has ("Denise George" in
 # "And what did the governor say?") weighs this much of its idf: it names what "she" or "it" is,
 # the follow-up's own words say what is asked.
@@ -116,25 +120,44 @@ _POSSESSOR = re.compile(r"\b(?:[A-Z][\w-]*\s)*[A-Z][\w-]*\s?[’']s\b(?=\s+\w)")
 
 
 _LINKS = frozenset(("of", "the", "and", "for"))
+# An abbreviation as written: two or more capitals, maybe lower-case letters between them and a
+# plural "s" ("AI", "UN", "BoE", "CEOs").
+ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z]s?")
+
+
+def spelled_out(acronym: str, text: str) -> tuple[int, int] | None:
+    """Where ``text`` spells out ``acronym`` ("UN", "BoE": two or more capitals) as the
+    initials of consecutive capitalised words, "of", "the", "and", "for" between them skipped
+    ("United Nations", "Bank of England"), or None."""
+    letters = "".join(c for c in acronym if c.isalpha())
+    if len(letters) < 2 or sum(c.isupper() for c in letters) < 2:
+        return None
+    wanted = "".join(c for c in letters if c.isupper())
+    run: list[re.Match[str]] = []  # the capitalised words (links skipped) since the last break
+    for match in re.finditer(r"[A-Za-z][\w’'-]*", text):
+        word = match.group()
+        if word[0].isupper() and len(word) > 1:  # "I", "A": no word spelled out
+            run.append(match)
+            if "".join(m.group()[0] for m in run).endswith(wanted):
+                return run[-len(wanted)].start(), match.end()
+        elif word.lower() not in _LINKS:
+            run = []
+    return None
 
 
 def abbreviates(acronym: str, text: str) -> bool:
-    """Whether ``text`` spells out ``acronym`` ("UN", "BoE": two or more capitals) as the
-    initials of consecutive capitalised words, "of", "the", "and", "for" between them skipped
-    ("United Nations", "Bank of England")."""
-    letters = "".join(c for c in acronym if c.isalpha())
-    if len(letters) < 2 or sum(c.isupper() for c in letters) < 2:
-        return False
-    wanted, run = "".join(c for c in letters if c.isupper()), ""
-    for match in re.finditer(r"[A-Za-z][\w’'-]*", text):
-        word = match.group()
-        if word[0].isupper():
-            run += word[0]
-            if run.endswith(wanted):
-                return True
-        elif word.lower() not in _LINKS:
-            run = ""
-    return False
+    """Whether ``text`` spells out ``acronym`` (``spelled_out``)."""
+    return spelled_out(acronym, text) is not None
+
+
+_NAME_WORD = re.compile(r"[\w’'-]+")
+
+
+def mentions(text: str, person: str) -> bool:
+    """Whether ``text`` names ``person`` by a word of their name ("Xi" or "Jinping" for "Xi
+    Jinping", in "Xi’s" too)."""
+    words = {re.sub(r"[’']s$", "", w) for w in _NAME_WORD.findall(text)}
+    return bool(words & set(person.split()))
 
 
 def named_people(question: str, speakers: set[str]) -> set[str]:
@@ -167,6 +190,7 @@ def _restates(text: str, query_terms: set[str]) -> bool:
 
 # A sentence of fewer words is a fragment the splitter left ("bilateral."), no answer.
 MIN_WORDS = 3
+MAX_CREDIT_WORDS = 6  # a line this short of capitalised words only is a credit or a heading
 _WORDS = re.compile(r"\w+")
 # A photo caption or credit describes a picture, not the event: "Luong Cuong (left) meets
 # with Xi Jinping in Beijing on September 4.", "(Top photo of Game 2 …: Rob Tringali / MLB
@@ -181,8 +205,12 @@ _CREDIT = re.compile(r"\s*\((?:Photo|Photograph|Image|Picture)s?\b[^)]*\)\W*$", 
 
 
 def _a_statement(text: str) -> bool:
-    """Whether a sentence can answer: not a fragment, not a photo caption."""
-    return len(_WORDS.findall(text)) >= MIN_WORDS and _CAPTION.search(text) is None
+    """Whether a sentence can answer: not a fragment, not a photo caption, not a credit line
+    of names alone ("Helen Smith, IMPALA" under a pull quote)."""
+    words = _WORDS.findall(text)
+    if len(words) < MIN_WORDS or _CAPTION.search(text) is not None:
+        return False
+    return len(words) > MAX_CREDIT_WORDS or any(w[0].islower() for w in words)
 
 
 # A sentence that opens by going on from the one before: a connective ("Next came …", "Then,
@@ -224,6 +252,32 @@ def candidates_of(passages: Sequence[Passage], query: str) -> list[Candidate]:
     return [c for k, c in seen.items() if k not in captions and not _restates(c.text, asked)]
 
 
+# A statement a document or a thing is said to make, after a quotation or a comma: "“…,” the
+# plea agreement said", ", court records said" (the group is the subject's last word).
+_THING_SAID = re.compile(
+    rf"(?:^|[,”\"]\s*)(?:(?:the|a|an|its|his|her|their)\s+)?(?:[a-z][\w-]*\s+){{0,2}}([a-z][\w-]*)\s+"
+    rf"(?:{REPORTING_VERBS}|states|reads|shows|showed)\b"
+)
+
+
+# Pronouns ("it said": a company's statement) are the speaker's, whoever the article made them.
+_PERSONAL = frozenset("i you he she it we they who one someone everyone nobody".split())
+
+
+def said_by_a_thing(text: str, hyponyms: Hyponyms) -> bool:
+    """Whether the sentence attributes its statement to a thing, not to a person or a group
+    ("“…,” the plea agreement said": WordNet puts "agreement" under neither): the article's
+    running speaker (``index/speakers.py`` carries the person quoted before) is not its
+    speaker."""
+    wordnet = hyponyms.wordnet
+    nouns = [m.group(1) for m in _THING_SAID.finditer(text) if m.group(1) not in _PERSONAL]
+    return any(
+        (wordnet.senses(n) or wordnet.senses(n.rstrip("s")))
+        and not (wordnet.is_a(n, "person") or wordnet.is_a(n, "social_group"))
+        for n in nouns
+    )
+
+
 _PRONOUN = re.compile(r"\b(?:he|she)\b", re.IGNORECASE)
 
 
@@ -238,7 +292,7 @@ def as_said(cand: Candidate, named: set[str]) -> str:
     speaker = cand.sentence.speaker
     if speaker not in named:
         return cand.text
-    if set(speaker.split()) & set(re.findall(r"[\w’'-]+", cand.text)):
+    if mentions(cand.text, speaker):
         return cand.text
     return _PRONOUN.sub(speaker, cand.text, count=1)
 
@@ -282,6 +336,10 @@ class EvidenceScorer:
         candidates = candidates_of(passages, query)
         if not candidates:
             return [], set()
+        if self.hyponyms is not None:
+            for cand in candidates:
+                if cand.sentence.speaker not in (None, JOINT) and said_by_a_thing(cand.text, self.hyponyms):
+                    cand.sentence = cand.sentence.model_copy(update={"speaker": None})
 
         named = named_people(query, {c.sentence.speaker for c in candidates if c.sentence.speaker})
         vectors = self.embed([query] + [as_said(c, named) for c in candidates])
@@ -304,7 +362,7 @@ class EvidenceScorer:
         query_people = people
         if q.follow_up and not people:
             query_people = self.speakers_asked(query, candidates, said=q.said)
-        covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people)
+        covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people, q.unseen)
         spoken = {t for t in terms(question) if t in SPEECH_STEMS}
         dated = kind in ("when", "timeline")  # items of a timeline are dated events
         texts = [c.text for c in candidates]
@@ -434,9 +492,11 @@ class EvidenceScorer:
         vocab: list[str],
         columns: list[list[int]],
         people: set[str],
+        unseen: tuple[str, ...] = (),
     ) -> np.ndarray:
         """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker);
-        ``people``: the speakers the query asks for.
+        ``people``: the speakers the query asks for; ``unseen``: the query's words no article
+        uses.
 
         A term the sentence has counts fully. A term it lacks counts in part when a word of
         the sentence is close to it in meaning (``assistant/meaning.py``: synonyms bridge a
@@ -459,9 +519,19 @@ class EvidenceScorer:
             | (named_by if c.sentence.speaker in people else set())
             for c in candidates
         ]
+        # An abbreviation no article writes is covered by its words spelled out ("AI":
+        # "Artificial Intelligence").
+        acronyms = [(t[0], w) for w in unseen if ACRONYM.fullmatch(w) and (t := terms(w)) and t[0] in weights]
+        for (t, w), (mine, cand) in itertools.product(acronyms, zip(have, candidates, strict=True)):
+            if t not in mine and abbreviates(w, cand.text):
+                mine.add(t)
         out = np.array([sum(weights[t] for t in wanted if t in mine) for mine in have], dtype=float)
         titles: dict[str, set[str]] = {}
-        for i, cand in enumerate(candidates):  # a term only in the context or title counts in part
+        # The question's names (capitalised words but the first): a sentence seldom repeats the
+        # name its paragraph gave.
+        names = {t for w in _CAPITALISED.findall(query[1:]) for t in terms(w) if t in weights}
+        passage_terms: dict[str, set[str]] = {}
+        for i, cand in enumerate(candidates):  # a term only in the context, title or passage counts in part
             around = set(terms(cand.context)) - have[i] if cand.context else set()
             out[i] += CONTEXT_CREDIT * sum(weights[t] for t in wanted if t in around)
             title = cand.passage.title or ""
@@ -469,6 +539,14 @@ class EvidenceScorer:
                 titles[title] = set(terms(title))
             topic = titles[title] - have[i] - around
             out[i] += TITLE_CREDIT * sum(weights[t] for t in wanted if t in topic)
+            # A name its passage gives that a sentence on the asked topic (it has a term of the
+            # question's own) refers to ("the judge", "she").
+            if names and any(t in have[i] for t in wanted if t not in names):
+                passage = cand.passage.id
+                if passage not in passage_terms:
+                    passage_terms[passage] = set(terms(cand.passage.chunk.text))
+                elsewhere = passage_terms[passage] - have[i] - around - topic
+                out[i] += NAME_CREDIT * sum(weights[t] for t in names if t in elsewhere)
         theirs = [
             h for h, c in zip(have, candidates, strict=True) if not people or c.sentence.speaker in people
         ]

@@ -24,16 +24,22 @@ from collections.abc import Callable, Sequence
 from assistant.asked import AnswerKinds
 from assistant.choose import SentenceChooser, distinct
 from assistant.compose import EXCERPT_CHARS, Composer, cite
-from assistant.evidence import Candidate, EvidenceScorer
+from assistant.evidence import ACRONYM, Candidate, EvidenceScorer, abbreviates, spelled_out
 from assistant.hyponyms import Hyponyms
 from assistant.meaning import Closeness, WordVectors
 from assistant.news import EVENT_DATE, reported_date, without_dates
 from assistant.sentences import EmbeddingCache
+from assistant.typed import as_written
 from assistant.types import Answer
-from assistant.understand import QuestionReader
+from assistant.understand import QuestionReader, Understood
 from assistant.verify import CitationVerifier
 from index.embed import SentenceEmbedder
 from index.types import Passage
+
+# How many passages are searched for one that spells out an abbreviation no article uses, and
+# how many of those are added.
+WIDE_SEARCH = 50
+MAX_SPELLED_OUT = 3
 
 
 class ExtractiveAnswerer:
@@ -56,14 +62,14 @@ class ExtractiveAnswerer:
         answers only quote)."""
         self.embed = EmbeddingCache(embedder)
         self.vectors = WordVectors()
-        self.kinds = AnswerKinds(self.vectors)
+        self.hyponyms = Hyponyms()
+        self.kinds = AnswerKinds(self.vectors, self.hyponyms.wordnet)
         closeness = Closeness(self.vectors, self.embed)
         self.idf = idf
         self.min_evidence = min_evidence
         self.closest = closest
         self.reader = QuestionReader(self.kinds, unmentioned)
         self.article_text = article_text
-        self.hyponyms = Hyponyms()
         self.scorer = EvidenceScorer(self.embed, closeness, self.kinds, idf, article_text, self.hyponyms)
         self.chooser = SentenceChooser(self.kinds, closeness, min_evidence, max_sentences)
         self.verifier = verifier
@@ -87,13 +93,31 @@ class ExtractiveAnswerer:
         question: str,
         passages: Sequence[Passage],
         query: str | None = None,
-        search: Callable[[str], list[Passage]] | None = None,
+        search: Callable[..., list[Passage]] | None = None,
     ) -> Answer:
         """Answer ``question`` from ``passages``; ``query`` is the standalone form used for
-        scoring; ``search(text)`` retrieves more passages where the question asks what someone
+        scoring; ``search(text, k=None)`` retrieves more passages where the question asks what someone
         said on a topic their retrieved statements do not name: their statements on kinds of
-        it ("What did Xi propose on technology?": his "5G, artificial intelligence")."""
+        it ("What did Xi propose on technology?": his "5G, artificial intelligence").
+
+        A question as typed in a chat is read as if written out: its names capitalised as the
+        passages write them ("what did xi propose": "Xi"), its question mark added
+        (``assistant/typed.py``)."""
+        texts = [p.chunk.text for p in passages]
+        written = as_written(question, texts)
+        answer = self._answer(written, passages, as_written(query, texts) if query else None, search)
+        return answer if written == question else answer.model_copy(update={"question": question})
+
+    def _answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        query: str | None,
+        search: Callable[..., list[Passage]] | None,
+    ) -> Answer:
         q = self.reader.read(question, query)
+        if search is not None:
+            passages = [*passages, *self._spelled_out(q, passages, search)]
         ranked, named = self.scorer.rank(q, passages)
         expansion = self.scorer.kinds_query(q, ranked, named) if search is not None else ""
         if expansion and search is not None:
@@ -144,8 +168,26 @@ class ExtractiveAnswerer:
             for cand in chosen:
                 if cand.answer_span is None and cand.kind_span is None and len(cand.text) > EXCERPT_CHARS:
                     cand.answer_span = self.kinds.phrase(cand.text, q.asked.noun)
+        acronyms = [n for n in q.unseen if ACRONYM.fullmatch(n)]
+        for cand in chosen if acronyms else ():  # "AI": cut around "Artificial Intelligence"
+            if cand.answer_span is None and cand.kind_span is None:
+                cand.kind_span = next((span for a in acronyms if (span := spelled_out(a, cand.text))), None)
         text, citations = self.composer.answer_text(chosen, q.kind, query, named)
         return Answer(question=question, text=text, found=True, citations=citations)
+
+    @staticmethod
+    def _spelled_out(
+        q: Understood, passages: Sequence[Passage], search: Callable[..., list[Passage]]
+    ) -> list[Passage]:
+        """For an abbreviation no article uses ("AI"), the passages of a wider search that
+        spell it out ("Artificial Intelligence"): the words the search matches are not there,
+        and a long passage that names it once in passing may rank below the first ``k``."""
+        acronyms = [n for n in q.unseen if ACRONYM.fullmatch(n)]
+        if not acronyms:
+            return []
+        seen = {p.id for p in passages}
+        wider = [p for p in search(q.query, k=WIDE_SEARCH) if p.id not in seen]
+        return [p for p in wider if any(abbreviates(a, p.chunk.text) for a in acronyms)][:MAX_SPELLED_OUT]
 
     def _dated_statements(self, ranked: list[Candidate], named: set[str]) -> tuple[list[Candidate], bool]:
         """For "When did X say …?" where no statement states a date: the statements, each

@@ -178,19 +178,39 @@ class WordNet:
         return self._load().get(lemma, ())
 
     @lru_cache(maxsize=16384)  # noqa: B019 (one WordNet per process)
-    def _synset(self, offset: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        """A synset's lemmas and the synsets directly below it (hyponyms and instances)."""
+    def _synset(self, offset: int) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]:
+        """A synset's lemmas, the synsets directly below it (hyponyms and instances) and those
+        directly above it (hypernyms)."""
         start = self._lines[offset]
         fields = self._data[start : self._data.index(b"\n", start)].decode("latin-1").split(" ")
         count = int(fields[3], 16)
         lemmas = tuple(re.sub(r"\(.*\)$", "", fields[4 + 2 * i]).lower() for i in range(count))
         at = 4 + 2 * count
-        below = []
+        below, above = [], []
         for k in range(int(fields[at])):
             symbol, target, pos = fields[at + 1 + 4 * k : at + 4 + 4 * k]
             if symbol in ("~", "~i") and pos == "n":
                 below.append(int(target))
-        return lemmas, tuple(below)
+            elif symbol in ("@", "@i") and pos == "n":
+                above.append(int(target))
+        return lemmas, tuple(below), tuple(above)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 (one WordNet per process)
+    def is_a(self, word: str, kind: str) -> bool:
+        """Whether the most frequent sense of the noun ``word`` is a kind of the most frequent
+        sense of ``kind`` ("spokesperson" of "person", "court" of "social_group"; not
+        "agreement" or "records")."""
+        lemma = next((w for w in _lemmas(word) if self.senses(w)), "")
+        wanted = self.senses(kind)[:1]
+        if not lemma or not wanted:
+            return False
+        reached, frontier = set(self.senses(lemma)[:1]), list(self.senses(lemma)[:1])
+        while frontier:
+            if wanted[0] in frontier:
+                return True
+            frontier = [a for s in frontier for a in self._synset(s)[2] if a not in reached]
+            reached.update(frontier)
+        return False
 
     @lru_cache(maxsize=4096)  # noqa: B019 (one WordNet per process)
     def kinds(self, word: str) -> frozenset[Kind]:

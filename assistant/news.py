@@ -68,14 +68,29 @@ def question_kind(question: str) -> Kind:
 
 
 def event_date(sentence: str, published: dt.date | None = None) -> str | None:
-    """The first date the sentence states, completed with the publication year if it has none."""
+    """The first date the sentence states, completed with the publication year if it has none
+    (the next year for a month already past that the sentence says is still to come: "set
+    sentencing for Feb. 20" in December)."""
     match = EVENT_DATE.search(sentence)
     if match is None:
         return None
     text = match.group()
     if published and not re.search(r"\d{4}", text):
-        text = f"{text}, {published.year}"
+        year = published.year
+        month = re.search(MONTHS, text)
+        if month and _month_number(month.group()) < published.month and _TO_COME.search(sentence):
+            year += 1
+        text = f"{text}, {year}"
     return text
+
+
+# A sentence about something still to come: "scheduled sentencing for", "will", "is due".
+_TO_COME = re.compile(r"\b(?:will|scheduled|set for|slated|due(?! to)|upcoming|next)\b", re.IGNORECASE)
+
+
+def _month_number(name: str) -> int:
+    """1 for "January" or "Jan", … 12 for "December"."""
+    return [m[:3] for m in MONTHS.split("|")[:12]].index(name[:3]) + 1
 
 
 # An article reports its event in its opening: "On the morning of April 15, 2025, …", "…

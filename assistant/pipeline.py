@@ -131,7 +131,7 @@ class Assistant:
                     question,
                     passages,
                     query=query,
-                    search=lambda text: self.retriever.passages(text, where=where, scope=scope),
+                    search=lambda text, k=None: self.retriever.passages(text, k=k, where=where, scope=scope),
                 )
         searched = [f.describe() for f in (where, scope.where) if f is not None and not f.is_empty]
         if scope.sources:

@@ -66,8 +66,9 @@ def judge(item: dict, answer: Answer) -> bool:
     Beyond the seed file's fields, items of ``bench/data/news_questions.jsonl`` may ask for:
     ``speaker`` (no citation is attributed to another person), ``evidence_all`` (each
     group of phrases is in some cited sentence: every article of a timeline/comparison),
-    ``order: "date"`` (citations appear oldest first) and ``kind: "not_attributed"`` (the
-    answer says the person did not say it, or that the articles don't say).
+    ``order: "date"`` (citations appear oldest first), ``first: true`` (the first citation
+    holds the evidence: the answer leads with it) and ``kind: "not_attributed"`` (the answer
+    says the person did not say it, or that the articles don't say).
     """
     if item["kind"] == "none":
         return not answer.found
@@ -85,6 +86,9 @@ def judge(item: dict, answer: Answer) -> bool:
         evidence_ok = evidence_ok and said <= {item["speaker"]}
     for group in item.get("evidence_all", []):
         evidence_ok = evidence_ok and any(_contains(c.sentence, group) for c in answer.citations)
+    if item.get("first"):
+        lead = answer.citations[0] if answer.citations else None
+        evidence_ok = evidence_ok and lead is not None and _contains(lead.sentence, item["evidence"])
     if item.get("order") == "date":
         dates = [c.passage.date for c in answer.citations if c.passage.date]
         evidence_ok = evidence_ok and dates == sorted(dates)

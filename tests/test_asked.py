@@ -38,6 +38,10 @@ def kinds() -> AnswerKinds:
         ("What did the board propose?", None),  # a proposal is said, not decided
         ("How many years did the ceasefire hold?", "duration"),  # counts time
         ("How old is the new chief executive?", "age"),
+        ("Who is Zhao Leji?", None),  # what the articles say of someone named: no other person
+        ("Who's Helen Smith?", None),
+        ("Who is the chief executive of Nike?", "person"),
+        ("Who was Xi meeting in Hanoi?", "person"),
     ],
 )
 def test_expected_kind_comes_from_the_question_grammar(kinds, question, kind):
@@ -110,6 +114,14 @@ def test_how_many_knows_what_is_counted(kinds):
         ("How old is Dana Whitfield?", "The board hired Whitfield, a 52-year-old banker, in May.", True),
         ("How old is Dana Whitfield?", "Whitfield said her 12-year-old daughter loved the show.", False),
         ("How old is Dana Whitfield?", "Whitfield joined the board in May with 52 others.", False),
+        ("How old is Dana Whitfield's son?", "Whitfield’s 12-year-old son ran to a neighbour.", True),
+        # A place inside the one the question names.
+        (
+            "Where was the meeting in Hanoi held?",
+            "Xi met Luong Cuong at the Hanoi presidential palace.",
+            True,
+        ),
+        ("Where was the meeting in Hanoi held?", "The meeting in Hanoi was held on April 15.", False),
         # An amount, not "the two sides".
         ("What was the total value of the deals?", "The deals were worth $4.2 billion in total.", True),
         ("What was the total value of the deals?", "The two sides signed several deals.", False),

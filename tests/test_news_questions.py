@@ -99,6 +99,10 @@ def test_dates_and_places():
 
     assert event_date("talks on September 4, on the occasion", dt.date(2025, 9, 4)) == "September 4, 2025"
     assert event_date("no date here") is None
+    # a month already past, of something still to come, is next year's; of something done, this year's
+    assert event_date("The judge scheduled sentencing for Feb. 20.", dt.date(2023, 12, 18)) == "Feb. 20, 2024"
+    assert event_date("She spoke on March 3 in Paris.", dt.date(2023, 11, 30)) == "March 3, 2023"
+    assert event_date("The March 3 game was called off due to rain.", dt.date(2023, 11, 30)).endswith("2023")
     passage = Passage(chunk=Chunk(article_id="a", position=0, start=0, end=1, text="x"),
                       title="State President Luong Cuong holds talks with Xi Jinping in Beijing")  # fmt: skip
     assert place_of(passage) == "Beijing"

@@ -11,7 +11,8 @@ import pytest
 from assistant.asked import AnswerKinds
 from assistant.choose import SentenceChooser, distinct, repeats
 from assistant.compose import Composer, excerpt
-from assistant.evidence import Candidate, EvidenceScorer, abbreviates, candidates_of
+from assistant.evidence import Candidate, EvidenceScorer, abbreviates, candidates_of, spelled_out
+from assistant.hyponyms import Hyponyms
 from assistant.meaning import Closeness, WordVectors
 from assistant.news import reported_date
 from assistant.nouns import NounFinder
@@ -104,6 +105,49 @@ def test_evidence_ranks_the_asked_speakers_statement_first(reader, kinds, embedd
     assert people == {"Dana Whitfield"}
     assert ranked[0].sentence.speaker == "Dana Whitfield"
     assert ranked[0].rank > ranked[1].rank and ranked[0].evidence > 0
+
+
+def test_a_credit_line_of_names_alone_is_no_candidate():
+    text = (
+        "“We call on the EU to act and exert trade pressure on the USA.”\n\nHelen Smith, IMPALA\n\n"
+        "The label group IMPALA, Helen Smith said, wants the directive rewritten."
+    )
+    texts = [c.text for c in candidates_of([passage("a", text)], "What did Helen Smith call for?")]
+    assert not any(t.strip() == "Helen Smith, IMPALA" for t in texts), texts
+    assert any(t.startswith("The label group IMPALA") for t in texts)
+
+
+def test_a_statement_a_document_makes_is_not_the_running_speakers(reader, kinds, embedder):
+    """The article's attribution carries the person quoted before onto '“…,” the plea agreement
+    said' (``index/speakers.py``); a thing is no person, and the sentence is nobody's."""
+    text = (
+        "Dana Whitfield admitted the charges in court on Monday. "
+        "“She was told the punishments were needed,” the plea agreement said. "
+        "“We will appeal,” the company said."
+    )
+    p = passage("a", text, speakers={0: "Dana Whitfield", 1: "Dana Whitfield", 2: "Harbour Lines"})
+    embed = EmbeddingCache(embedder)
+    scorer = EvidenceScorer(embed, Closeness(kinds.vectors, embed), kinds, flat_idf, hyponyms=Hyponyms())
+    ranked, _ = scorer.rank(reader.read("What did Whitfield say about the punishments?"), [p])
+    speakers = {c.text.split("”")[-1].strip(" ."): c.sentence.speaker for c in ranked}
+    assert speakers["the plea agreement said"] is None
+    assert speakers["the company said"] == "Harbour Lines"  # a company is one
+
+
+def test_a_name_the_passage_gives_counts_for_the_sentence_that_refers_to_it(reader, kinds, embedder):
+    """News names a person once a paragraph: "Judge Omar Reyes scheduled sentencing …" is
+    about Dana Whitfield where its passage names her, not in a report that never does."""
+    sentence = "Judge Omar Reyes scheduled sentencing for Feb. 20."
+    named = passage("a", f"Dana Whitfield pleaded guilty on Monday to four charges of fraud. {sentence}")
+    unnamed = passage("b", f"A harbour clerk pleaded guilty on Monday to four charges of fraud. {sentence}")
+    embed = EmbeddingCache(embedder)
+    scorer = EvidenceScorer(embed, Closeness(kinds.vectors, embed), kinds, flat_idf)
+    question = reader.read("When is Dana Whitfield's sentencing?")
+    evidence = [
+        next(c.evidence for c in scorer.rank(question, [p])[0] if c.text == sentence)
+        for p in (named, unnamed)
+    ]
+    assert evidence[0] > evidence[1]
 
 
 # -- choose ----------------------------------------------------------------------------------
@@ -220,6 +264,9 @@ def test_an_acronym_is_matched_by_what_it_abbreviates_only():
     assert abbreviates("FTC", "the Federal Trade Commission sued")
     assert not abbreviates("UN", "the United States and China")
     assert not abbreviates("Putin", "President Xi Jinping")  # a name is no acronym
+    text = "Expand cooperation in Emerging Fields Such AS 5G, Artificial Intelligence and Green Development"
+    start, end = spelled_out("AI", text)
+    assert text[start:end] == "Artificial Intelligence"
 
 
 def test_a_word_with_an_auxiliary_is_a_verb_not_a_noun_the_articles_lack():
