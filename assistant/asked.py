@@ -114,6 +114,7 @@ class Asked:
     verb: str = ""
     subject: tuple[str, ...] = ()
     noun: str = ""  # the X of "which X" / "what X" ("convention"), whatever its kind
+    about: str = ""  # the person "Who is X?" asks about ("Zhao Leji")
 
 
 class AnswerKinds:
@@ -141,8 +142,9 @@ class AnswerKinds:
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one instance per answerer, kept for its life)
     def expected(self, question: str) -> Asked:
-        if _WHO_IS.match(question) and self._names_only(_WHO_IS.sub("", question)):
-            return Asked(None)  # "Who is Zhao Leji?" asks what the articles say of him
+        named = _WHO_IS.sub("", question).strip(" ?!.")
+        if _WHO_IS.match(question) and self._names_only(named):
+            return Asked(None, about=named)  # "Who is Zhao Leji?" asks what the articles say of him
         for kind, pattern in _PATTERNS:
             if pattern.search(question):
                 counted = ""

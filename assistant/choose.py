@@ -19,7 +19,7 @@ import re
 from assistant.asked import AnswerKinds, Asked
 from assistant.evidence import Candidate, mentions
 from assistant.meaning import CLOSE, Closeness, words_of
-from assistant.roles import speaker_phrases
+from assistant.roles import speaker_phrases, titles
 from index.speakers import JOINT
 from index.terms import stem, terms
 
@@ -149,6 +149,18 @@ class SentenceChooser:
             for c in distinct(ranked)[:TYPED_POOL]
             if c.evidence >= self.min_evidence and c.rank >= best.rank - ANSWER_MARGIN
         ]
+
+    def describing(self, ranked: list[Candidate], person: str) -> list[Candidate]:
+        """For "Who is X?": the ranking with the contenders that give X a title first ("IMPALA
+        Executive Chair Helen Smith", "commissioner for values and transparency, Vera
+        Jourova"), each with the name as its ``answer_span`` (a long sentence is cut around it)."""
+        titled = []
+        for cand in self._contenders(ranked):
+            mention = re.search(rf"\b{re.escape(person.split()[-1])}\b", cand.text)
+            if mention and titles(person, cand.text):
+                cand.answer_span = cand.answer_span or mention.span()
+                titled.append(cand)
+        return titled + [c for c in ranked if c not in titled]
 
     def best_few(self, ranked: list[Candidate]) -> list[Candidate]:
         """The best sentence and up to ``max_sentences - 1`` more within ``ANSWER_MARGIN`` of

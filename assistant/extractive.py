@@ -135,6 +135,8 @@ class ExtractiveAnswerer:
         unquoted = self.chooser.unquoted(question, ranked) if q.statement else None
         if unquoted:  # "What did Edward Rogers say …?" where no article quotes him
             return self._near_miss(question, f"what {unquoted} said about it", ranked[0], q.query)
+        if q.asked.about:  # "Who is Vera Jourova?": a sentence that gives her title
+            ranked = self.chooser.describing(ranked, q.asked.about)
         best = ranked[0]
         if q.asked.kind is not None:
             # "When did X say …?" is answered by the date of the statement: first when it asks

@@ -193,6 +193,15 @@ def test_choose_per_article_keeps_every_article_oldest_first(kinds, embedder):
     assert [c.passage.article_id for c in chosen] == ["o", "n"]
 
 
+def test_who_is_someone_is_answered_by_the_sentence_that_gives_their_title(kinds, embedder):
+    assert kinds.expected("Who is Vera Jourova?").about == "Vera Jourova"
+    chooser = SentenceChooser(kinds, Closeness(kinds.vectors, EmbeddingCache(embedder)), min_evidence=0.3)
+    spoke = cand("a", "Vera Jourova welcomed the efforts of the platforms in a speech today.", 0.7)
+    titled = cand("b", "The EU commissioner for values, Vera Jourova, said X did worst.", 0.6)
+    ranked = chooser.describing([spoke, titled], "Vera Jourova")
+    assert ranked[0] is titled and titled.text[slice(*titled.answer_span)] == "Jourova"
+
+
 # -- compose ---------------------------------------------------------------------------------
 
 
