@@ -120,9 +120,6 @@ _POSSESSOR = re.compile(r"\b(?:[A-Z][\w-]*\s)*[A-Z][\w-]*\s?[’']s\b(?=\s+\w)")
 
 
 _LINKS = frozenset(("of", "the", "and", "for"))
-# An abbreviation as written: two or more capitals, maybe lower-case letters between them and a
-# plural "s" ("AI", "UN", "BoE", "CEOs").
-ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z]s?")
 
 
 def spelled_out(acronym: str, text: str) -> tuple[int, int] | None:
@@ -362,7 +359,7 @@ class EvidenceScorer:
         query_people = people
         if q.follow_up and not people:
             query_people = self.speakers_asked(query, candidates, said=q.said)
-        covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people, q.unseen)
+        covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people, q.acronyms)
         spoken = {t for t in terms(question) if t in SPEECH_STEMS}
         dated = kind in ("when", "timeline")  # items of a timeline are dated events
         texts = [c.text for c in candidates]
@@ -492,11 +489,11 @@ class EvidenceScorer:
         vocab: list[str],
         columns: list[list[int]],
         people: set[str],
-        unseen: tuple[str, ...] = (),
+        acronyms: tuple[str, ...] = (),
     ) -> np.ndarray:
         """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker);
-        ``people``: the speakers the query asks for; ``unseen``: the query's words no article
-        uses.
+        ``people``: the speakers the query asks for; ``acronyms``: the query's abbreviations
+        no article writes.
 
         A term the sentence has counts fully. A term it lacks counts in part when a word of
         the sentence is close to it in meaning (``assistant/meaning.py``: synonyms bridge a
@@ -521,8 +518,8 @@ class EvidenceScorer:
         ]
         # An abbreviation no article writes is covered by its words spelled out ("AI":
         # "Artificial Intelligence").
-        acronyms = [(t[0], w) for w in unseen if ACRONYM.fullmatch(w) and (t := terms(w)) and t[0] in weights]
-        for (t, w), (mine, cand) in itertools.product(acronyms, zip(have, candidates, strict=True)):
+        spelled = [(t[0], w) for w in acronyms if (t := terms(w)) and t[0] in weights]
+        for (t, w), (mine, cand) in itertools.product(spelled, zip(have, candidates, strict=True)):
             if t not in mine and abbreviates(w, cand.text):
                 mine.add(t)
         out = np.array([sum(weights[t] for t in wanted if t in mine) for mine in have], dtype=float)

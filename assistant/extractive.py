@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from assistant.asked import AnswerKinds
 from assistant.choose import SentenceChooser, distinct
 from assistant.compose import EXCERPT_CHARS, Composer, cite
-from assistant.evidence import ACRONYM, Candidate, EvidenceScorer, abbreviates, spelled_out
+from assistant.evidence import Candidate, EvidenceScorer, abbreviates, spelled_out
 from assistant.hyponyms import Hyponyms
 from assistant.meaning import Closeness, WordVectors
 from assistant.news import EVENT_DATE, reported_date, without_dates
@@ -105,7 +105,9 @@ class ExtractiveAnswerer:
         (``assistant/typed.py``)."""
         texts = [p.chunk.text for p in passages]
         written = as_written(question, texts)
-        answer = self._answer(written, passages, as_written(query, texts) if query else None, search)
+        # A standalone question is its own query: read once.
+        written_query = written if query in (None, question) else as_written(query, texts)
+        answer = self._answer(written, passages, written_query, search)
         return answer if written == question else answer.model_copy(update={"question": question})
 
     def _answer(
@@ -170,10 +172,9 @@ class ExtractiveAnswerer:
             for cand in chosen:
                 if cand.answer_span is None and cand.kind_span is None and len(cand.text) > EXCERPT_CHARS:
                     cand.answer_span = self.kinds.phrase(cand.text, q.asked.noun)
-        acronyms = [n for n in q.unseen if ACRONYM.fullmatch(n)]
-        for cand in chosen if acronyms else ():  # "AI": cut around "Artificial Intelligence"
+        for cand in chosen if q.acronyms else ():  # "AI": cut around "Artificial Intelligence"
             if cand.answer_span is None and cand.kind_span is None:
-                cand.kind_span = next((span for a in acronyms if (span := spelled_out(a, cand.text))), None)
+                cand.kind_span = next((span for a in q.acronyms if (span := spelled_out(a, cand.text))), None)
         text, citations = self.composer.answer_text(chosen, q.kind, query, named)
         return Answer(question=question, text=text, found=True, citations=citations)
 
@@ -184,12 +185,11 @@ class ExtractiveAnswerer:
         """For an abbreviation no article uses ("AI"), the passages of a wider search that
         spell it out ("Artificial Intelligence"): the words the search matches are not there,
         and a long passage that names it once in passing may rank below the first ``k``."""
-        acronyms = [n for n in q.unseen if ACRONYM.fullmatch(n)]
-        if not acronyms:
+        if not q.acronyms:
             return []
         seen = {p.id for p in passages}
         wider = [p for p in search(q.query, k=WIDE_SEARCH) if p.id not in seen]
-        return [p for p in wider if any(abbreviates(a, p.chunk.text) for a in acronyms)][:MAX_SPELLED_OUT]
+        return [p for p in wider if any(abbreviates(a, p.chunk.text) for a in q.acronyms)][:MAX_SPELLED_OUT]
 
     def _dated_statements(self, ranked: list[Candidate], named: set[str]) -> tuple[list[Candidate], bool]:
         """For "When did X say …?" where no statement states a date: the statements, each

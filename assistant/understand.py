@@ -8,6 +8,7 @@ and for a follow-up the standalone query and the earlier turn it leans on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +17,10 @@ from assistant.followup import carried_turn
 from assistant.news import Kind, question_kind
 from assistant.roles import SPEECH_STEMS, asks_for_statement
 from index.terms import terms
+
+# An abbreviation as written: two or more capitals, maybe lower-case letters between them and a
+# plural "s" ("AI", "UN", "BoE", "CEOs").
+ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z]s?")
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,11 @@ class Understood:
     @property
     def follow_up(self) -> bool:
         return self.query != self.question
+
+    @property
+    def acronyms(self) -> tuple[str, ...]:
+        """The unseen words written as abbreviations ("AI"): articles may spell them out."""
+        return tuple(n for n in self.unseen if ACRONYM.fullmatch(n))
 
 
 class QuestionReader:

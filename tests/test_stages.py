@@ -93,14 +93,18 @@ def test_evidence_skips_restatements_and_keeps_the_speakers_earlier_sentence_as_
     assert last.context.startswith("Mayor Dana Whitfield spoke")
 
 
+def scorer_of(kinds: AnswerKinds, embedder, hyponyms: Hyponyms | None = None) -> EvidenceScorer:  # noqa: ANN001
+    embed = EmbeddingCache(embedder)
+    return EvidenceScorer(embed, Closeness(kinds.vectors, embed), kinds, flat_idf, hyponyms=hyponyms)
+
+
 def test_evidence_ranks_the_asked_speakers_statement_first(reader, kinds, embedder):
     text = (
         "Councillor Omar Reyes said the harbour line should close at night. "
         "Mayor Dana Whitfield said the harbour line will run all night from June."
     )
     p = passage("a", text, speakers={0: "Omar Reyes", 1: "Dana Whitfield"})
-    embed = EmbeddingCache(embedder)
-    scorer = EvidenceScorer(embed, Closeness(kinds.vectors, embed), kinds, flat_idf)
+    scorer = scorer_of(kinds, embedder)
     ranked, people = scorer.rank(reader.read("What did Whitfield say about the harbour line?"), [p])
     assert people == {"Dana Whitfield"}
     assert ranked[0].sentence.speaker == "Dana Whitfield"
@@ -126,8 +130,7 @@ def test_a_statement_a_document_makes_is_not_the_running_speakers(reader, kinds,
         "“We will appeal,” the company said."
     )
     p = passage("a", text, speakers={0: "Dana Whitfield", 1: "Dana Whitfield", 2: "Harbour Lines"})
-    embed = EmbeddingCache(embedder)
-    scorer = EvidenceScorer(embed, Closeness(kinds.vectors, embed), kinds, flat_idf, hyponyms=Hyponyms())
+    scorer = scorer_of(kinds, embedder, Hyponyms())
     ranked, _ = scorer.rank(reader.read("What did Whitfield say about the punishments?"), [p])
     speakers = {c.text.split("”")[-1].strip(" ."): c.sentence.speaker for c in ranked}
     assert speakers["the plea agreement said"] is None
@@ -140,8 +143,7 @@ def test_a_name_the_passage_gives_counts_for_the_sentence_that_refers_to_it(read
     sentence = "Judge Omar Reyes scheduled sentencing for Feb. 20."
     named = passage("a", f"Dana Whitfield pleaded guilty on Monday to four charges of fraud. {sentence}")
     unnamed = passage("b", f"A harbour clerk pleaded guilty on Monday to four charges of fraud. {sentence}")
-    embed = EmbeddingCache(embedder)
-    scorer = EvidenceScorer(embed, Closeness(kinds.vectors, embed), kinds, flat_idf)
+    scorer = scorer_of(kinds, embedder)
     question = reader.read("When is Dana Whitfield's sentencing?")
     evidence = [
         next(c.evidence for c in scorer.rank(question, [p])[0] if c.text == sentence)
