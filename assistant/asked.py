@@ -79,6 +79,8 @@ COUNTED_SIMILARITY = 0.78
 # (met/meet are one lemma; pact/agreement 0.86 is close; exchange/cooperation or
 # hosted/organized 0.60 are not).
 FOCUS_SIMILARITY = 0.8
+# The plural English does not form from its singular, for WordNet (which files it apart).
+_SUPPLETIVE = {"people": "person"}
 _UNITS = r"(?:second|minute|hour|day|night|week|month|year|decade)s?"
 _COUNT = (
     r"(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -305,6 +307,12 @@ class AnswerKinds:
             # "What is Beeper Mini?" is about Beeper Mini (whatever the tagger takes it for).
             focus.update({t.lemma_.lower(): True for t in carried_doc if t.pos_ == "PROPN" and t.is_alpha})
         people = {w for ent in question_doc.ents if ent.label_ == "PERSON" for w in words_of(ent.text)}
+        if asked.kind != "person":
+            # A word that names the asked kind frames the question ("How much does Beeper Mini
+            # cost?", "In which year …"); with nothing else, the question is about the names
+            # it gives (which the tagger may take for people: "Beeper Mini").
+            framing = _PROTOTYPES.get(asked.kind, ())
+            focus = {w: name for w, name in focus.items() if w not in framing} or dict.fromkeys(people, True)
         if asked.kind == "person" and any(not name for name in focus.values()):
             # Who did something is found in a clause about that act ("replaced", "the CFO"),
             # not in any clause that mentions the company or place the question names.
@@ -495,7 +503,7 @@ class AnswerKinds:
     def _about(self, clause: list, focus: dict[str, bool]) -> bool:  # noqa: ANN001 (spaCy Tokens)
         """Whether the clause's words (lemmas) include a focus word, or one close in meaning to
         a focus word that is not a name (GloVe puts names of a kind together: Vietnam/China)."""
-        lemmas = [t.lemma_.lower() for t in clause if t.is_alpha]
+        lemmas = [t.lemma_.lower() for t in clause if _worded(t)]
         if set(focus) & set(lemmas):
             return True
         # One word's noun and verb: "injured" / "injury", "announce" / "announcement".
@@ -511,9 +519,12 @@ class AnswerKinds:
         after += [w for w in words_of(ent.text) if not w.isdigit()]  # "450-seat"
         if not after:
             return False
+        kind = _SUPPLETIVE.get(counted, counted)
         return bool(
             set(terms(counted)) & set(terms(" ".join(after)))
             or self.vectors.closest([counted], after)[0] >= COUNTED_SIMILARITY
+            # a kind of the counted thing: "a 25-person team", "300 employees" count people
+            or (self.wordnet is not None and any(self.wordnet.is_a(w, kind) for w in after if len(w) > 2))
         )
 
 
@@ -609,12 +620,17 @@ def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
     return {
         t.lemma_.lower(): t.pos_ == "PROPN"
         for t in question
-        if t.is_alpha
+        if _worded(t)
         and not t.is_stop
         and t.i not in people
         and t.lemma_.lower() not in _FRAME_VERBS
         and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM")
     }
+
+
+def _worded(token) -> bool:  # noqa: ANN001 (a spaCy Token)
+    """A word, or a name written with other characters in it ("Texts.com", "COVID-19")."""
+    return token.is_alpha or (token.text[:1].isalpha() and any(c.isalpha() for c in token.text[1:]))
 
 
 # Dependencies inside one noun phrase: "USWNT's Emma Hayes hire", "then-CFO Kenny Wagers".

@@ -131,9 +131,16 @@ def _named_subject(sentence: str, found: Subject | None, match: re.Match | None)
         return speaker_in_phrase(_subject(sentence, match.start())) if match else None
     phrase, verb = found
     name = speaker_in_phrase(phrase)
-    if name is None and 0 <= sentence.find(phrase) < verb:
+    at = sentence.find(phrase)
+    if name is None and 0 <= at < verb:
         name = speaker_in_phrase(_subject(sentence, verb))
+    elif name is None and at > verb and (after := _AFTER_VERB.match(sentence, verb)):
+        name = speaker_in_phrase(after.group(1))  # '“…,” explains co-founder Eric Migicovsky, …'
     return name
+
+
+# The words after an inverted reporting verb, to the first comma or stop: its subject.
+_AFTER_VERB = re.compile(r"\S*\s+([^,;:.!?“”\"]*)")
 
 
 def country_key(word: str) -> str:

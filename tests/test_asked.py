@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.asked import AnswerKinds, realis
+from assistant.hyponyms import Hyponyms
 from assistant.meaning import WordVectors
 from index.nlp import SpacyPipeline
 
@@ -125,6 +126,21 @@ def test_how_many_knows_what_is_counted(kinds):
         # An amount, not "the two sides".
         ("What was the total value of the deals?", "The deals were worth $4.2 billion in total.", True),
         ("What was the total value of the deals?", "The two sides signed several deals.", False),
+        # "cost" frames an amount question as "last" does a duration: the price of the named
+        # product (tagged a person) answers it, another product's does not.
+        (
+            "How much does Jasper Mini cost?",
+            "Jasper Mini is priced at $4.99 per month, with a free trial.",
+            True,
+        ),
+        ("How much does Jasper Mini cost?", "The rival Kiva Tab is priced at $199.", False),
+        # A name written with a dot is a word of the question's topic.
+        ("How much does Texts.com cost?", "Rival Texts.com charges $15 per month.", True),
+        (
+            "How much does Texts.com cost?",
+            "Rival Signal charges nothing, and Slack charges $8 a month.",
+            False,
+        ),
     ],
 )
 def test_a_sentence_holds_the_asked_thing_only_about_the_asked_event(kinds, question, sentence, holds):
@@ -258,3 +274,20 @@ def test_done_is_not_scheduled_or_proposed(sentence, done):
 )
 def test_when_said_is_asked_of_a_verb_of_saying_without_a_clause(kinds, question, said):
     assert kinds.asks_when_said(question) is said
+
+
+@pytest.mark.parametrize(
+    "sentence,holds",
+    [
+        ("Orbit Labs is a 40-person team based in Leeds.", True),
+        ("Orbit Labs has 300 employees in three offices.", True),
+        ("Orbit Labs was founded 12 years ago in Leeds.", False),
+    ],
+)
+def test_people_are_counted_by_any_kind_of_person(sentence, holds):
+    """WordNet puts "employee" and "person" under "person", the singular English forms no
+    "people" from."""
+    kinds = AnswerKinds(WordVectors(), Hyponyms().wordnet)
+    question = "How many people work at Orbit Labs?"
+    (span,) = kinds.holds([sentence], kinds.expected(question), question)
+    assert (span is not None) == holds

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from assistant.retrieve import NewsRetriever, diversify, intersect, rrf
+from assistant.retrieve import NewsRetriever, diversify, intersect, rrf, with_names
 from assistant.scope import FilterError
-from index.types import Article, SearchFilter
+from index.types import Article, Chunk, Passage, SearchFilter
 
 APRIL = dt.date(2025, 4, 16)
 SEPTEMBER = dt.date(2025, 9, 4)
@@ -252,3 +252,29 @@ def test_dense_search_follows_adds_and_removes(fresh_library, sample_articles):
     assert matrix is not before and len(matrix) == fresh_library.chunks.count()
     fresh_library.remove(september.id)
     assert {p.article_id for p in fresh_library.search(september.title, 50)} == {april.id}
+
+
+def _scored(article_id: str, text: str, score: float) -> Passage:
+    chunk = Chunk(article_id=article_id, position=0, start=0, end=len(text), text=text, sentences=())
+    return Passage(chunk=chunk, title=article_id, score=score)
+
+
+def test_passages_about_the_person_named_in_full_rise_above_namesakes():
+    """For "Who is Dana Kowalski?", the passage that names her, and one that calls her by her
+    surname in an article that names her, rise above passages about other Kowalskis."""
+    articles = {
+        "sport": "Kowalski scored twice as Leeds won.",
+        "board": "Lena Kowalski joined the board.",
+        "orbit": "Orbit was founded by CTO Dana Kowalski in 2020. Kowalski said phones talk to servers.",
+    }
+    ranked = [
+        _scored("sport", "Kowalski scored twice as Leeds won.", 0.60),
+        _scored("board", "Lena Kowalski joined the board.", 0.58),
+        _scored("orbit", "Orbit was founded by CTO Dana Kowalski in 2020.", 0.55),
+        _scored("orbit", "Kowalski said phones talk to servers.", 0.54),
+        _scored("other", "Rain is due on Sunday.", 0.10),
+        _scored("other", "Trams run every six minutes.", 0.0),
+    ]
+    boosted = with_names(ranked, "Who is Dana Kowalski?", articles.get)
+    assert [p.chunk.text for p in boosted[:2]] == [ranked[2].chunk.text, ranked[3].chunk.text]
+    assert with_names(ranked, "Who scored for Leeds?", articles.get) == ranked  # no name: as ranked

@@ -159,6 +159,18 @@ def test_a_quote_paragraph_belongs_to_the_speaker_named_where_it_closes():
     assert found['"We will get there."'] == "Sam Becker"  # not Lena Ortiz, the one before
 
 
+def test_an_inverted_verb_s_subject_is_read_after_it_when_the_parse_misses_the_name():
+    """The parser takes "co" of "co-founder" for the subject of "explains": the name is in
+    the words after the verb."""
+    text = (
+        "“That’s the real breakthrough,” explains Orbit co-founder and CEO Dana Kowalski, previously "
+        "the founder of smartwatch startup Pebble. “We are not a middleman anymore. The phone talks "
+        "to the servers itself.”"
+    )
+    found = _speakers_of(text)
+    assert set(found.values()) == {"Dana Kowalski"}, found
+
+
 def test_a_pronoun_after_a_long_quote_is_the_sentence_s_own_subject():
     text = (
         "Finance chief Tom Reyes said margins would narrow.\n\n"
