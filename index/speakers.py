@@ -133,10 +133,26 @@ def _named_subject(sentence: str, found: Subject | None, match: re.Match | None)
     name = speaker_in_phrase(phrase)
     at = sentence.find(phrase)
     if name is None and 0 <= at < verb:
-        name = speaker_in_phrase(_subject(sentence, verb))
+        before = speaker_in_phrase(_subject(sentence, verb))
+        # The parse may cut a title from its name ("Ambassador" of "Ambassador to NATO Kurt
+        # Volker") or take a word inside the quotation for the subject ('"I damn near …,"
+        # Njoku said'); a name the clause only mentions is not the subject's ("a group …
+        # published an open letter to Senator Schumer, demanding …").
+        end = sentence.find(before, at) if before else -1
+        between = sentence[at + len(phrase) : end] if end >= 0 else ""
+        if before and (_CLOSING_QUOTE.search(between) or all(map(_in_name, _WORD.findall(between)))):
+            name = before
     elif name is None and at > verb and (after := _AFTER_VERB.match(sentence, verb)):
         name = speaker_in_phrase(after.group(1))  # '“…,” explains co-founder Eric Migicovsky, …'
     return name
+
+
+_CLOSING_QUOTE = re.compile(r"[”\"]")
+
+
+def _in_name(word: str) -> bool:
+    """A word that may stand between a title and its name: "Ambassador to NATO Kurt Volker"."""
+    return word[0].isupper() or word in _PLACE_PREPOSITIONS or word in ("the", "and")
 
 
 # The words after an inverted reporting verb, to the first comma or stop: its subject.

@@ -171,6 +171,15 @@ def test_an_inverted_verb_s_subject_is_read_after_it_when_the_parse_misses_the_n
     assert set(found.values()) == {"Dana Kowalski"}, found
 
 
+def test_a_person_the_sentence_only_mentions_does_not_speak_in_it():
+    """The subject of "demanding" is the group; the senator is only mentioned."""
+    sentence = (
+        "On Monday, a group of employees from leading AI firms published an open letter to Senator "
+        "Dana Morrow, demanding that Congress act."
+    )
+    assert set(_speakers_of(sentence).values()) == {None}
+
+
 def test_a_pronoun_after_a_long_quote_is_the_sentence_s_own_subject():
     text = (
         "Finance chief Tom Reyes said margins would narrow.\n\n"
