@@ -6,7 +6,9 @@ For a query the retriever
    intersected with any filter the caller gives (CLI ``--since``, the UI's date boxes);
 2. for the whole scope, and once more for each named source, takes the best
    ``candidates`` chunks by meaning (Chroma) and by words (BM25) and fuses the two
-   rankings by weighted reciprocal rank;
+   rankings (standardised scores by default, or weighted reciprocal rank); with
+   standardised scores, the passages about the one person or thing a question names in
+   full are raised (``with_names``);
 3. fuses those lists again (so each named source contributes its best passages);
 4. optionally reranks the head of the list (``assistant.rerank``);
 5. keeps at most ``max_per_article`` passages of one article before filling up to ``k``.
