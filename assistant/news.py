@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from typing import Literal
 
+from assistant.scope import month_number
 from index.types import Passage
 
 Kind = Literal["who", "when", "timeline", "comparison", "plain"]
@@ -78,7 +79,7 @@ def event_date(sentence: str, published: dt.date | None = None) -> str | None:
     if published and not re.search(r"\d{4}", text):
         year = published.year
         month = re.search(MONTHS, text)
-        if month and _month_number(month.group()) < published.month and _TO_COME.search(sentence):
+        if month and month_number(month.group()) < published.month and _TO_COME.search(sentence):
             year += 1
         text = f"{text}, {year}"
     return text
@@ -86,11 +87,6 @@ def event_date(sentence: str, published: dt.date | None = None) -> str | None:
 
 # A sentence about something still to come: "scheduled sentencing for", "will", "is due".
 _TO_COME = re.compile(r"\b(?:will|scheduled|set for|slated|due(?! to)|upcoming|next)\b", re.IGNORECASE)
-
-
-def _month_number(name: str) -> int:
-    """1 for "January" or "Jan", … 12 for "December"."""
-    return [m[:3] for m in MONTHS.split("|")[:12]].index(name[:3]) + 1
 
 
 # An article reports its event in its opening: "On the morning of April 15, 2025, …", "…

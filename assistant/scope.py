@@ -140,13 +140,18 @@ def groups_have_day(m: re.Match) -> bool:
     return bool(m.groupdict().get("day"))
 
 
+def month_number(name: str) -> int:
+    """1 for "January", "Jan" or "Jan." … 12 for "December" (any case)."""
+    return _MONTHS[name.lower().rstrip(".")]
+
+
 def _date_range(m: re.Match, months: set[tuple[int, int]]) -> tuple[dt.date, dt.date] | None:
     groups = m.groupdict()
     month_word = groups.get("month")
     if month_word and not month_word.isdigit():
         if month_word.lower().rstrip(".") in _AMBIGUOUS_MONTHS and not month_word[0].isupper():
             return None
-        month = _MONTHS[month_word.lower().rstrip(".")]
+        month = month_number(month_word)
     else:
         month = int(month_word) if month_word else None
     year = int(groups["year"]) if groups.get("year") else None
