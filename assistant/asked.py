@@ -24,8 +24,9 @@ from typing import Literal
 from assistant.hyponyms import WordNet
 from assistant.meaning import WordVectors, words_of
 from assistant.news import EVENT_DATE
+from assistant.roles import ABBREVIATIONS, title_stems
 from index.nlp import SpacyPipeline
-from index.speakers import REPORTING_LEMMAS
+from index.speakers import REPORTING_LEMMAS, TITLE_WORDS
 from index.terms import same_word, stem, terms
 
 Expected = Literal["number", "amount", "duration", "age", "date", "person", "place", "outcome"]
@@ -339,7 +340,8 @@ class AnswerKinds:
             if not found and said:
                 found = self._speaker_clause(doc, aside, focus)
             out.append(found)
-        return out
+        role = _asked_role(question_doc) if asked.kind == "person" else frozenset()
+        return _role_holders(docs, out, role, question_doc) if role else out
 
     def _speaker_clause(
         self,
@@ -509,6 +511,9 @@ class AnswerKinds:
         # One word's noun and verb: "injured" / "injury", "announce" / "announcement".
         if any(same_word(stem(f), stem(w)) for f in focus for w in lemmas):
             return True
+        # A title written out: "CEO" / "Chief Executive Officer".
+        if any(f in ABBREVIATIONS and set(ABBREVIATIONS[f].split()) <= set(lemmas) for f in focus):
+            return True
         common = sorted(w for w, name in focus.items() if not name)
         return bool(common and lemmas and self.vectors.closest(common, lemmas).max() >= FOCUS_SIMILARITY)
 
@@ -628,6 +633,76 @@ def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
     }
 
 
+def _asked_role(question) -> frozenset[str]:  # noqa: ANN001 (a spaCy Doc)
+    """Stems of the title a "who" question asks the holder of ("Who is the CEO of Rogers?":
+    chief, execut), from its title nouns; empty when it names none."""
+    words = [
+        t.text
+        for t in question
+        if t.pos_ in ("NOUN", "PROPN")
+        and t.ent_type_ != "PERSON"
+        and (t.lemma_.lower() in TITLE_WORDS or t.lower_ in ABBREVIATIONS)
+    ]
+    return frozenset(title_stems(" ".join(words))) if words else frozenset()
+
+
+# Words a title runs through before a name: "Beeper co-founder and CEO", "the company's chief".
+_TITLE_LINKS = frozenset(("and", "of", "-", "'s", "’s", "former", "then"))
+TITLE_SPAN = 8  # most words a title before or after a name runs to
+
+
+def _title_of(doc, ent) -> str:  # noqa: ANN001 (a spaCy Doc and Span)
+    """The words of the title written with a name: the run of nouns, names and adjectives
+    right before it ("Chief Executive Officer Tony Staffieri") and an apposition after it
+    ("Eric Migicovsky, Beeper's chief executive,")."""
+    before = []
+    for token in reversed(doc[max(0, ent.start - TITLE_SPAN) : ent.start]):
+        if token.ent_type_ == "PERSON" or not (token.pos_ in _TITLE_POS or token.lower_ in _TITLE_LINKS):
+            break
+        before.insert(0, token.text)
+    after = []
+    if ent.end < len(doc) and doc[ent.end].text == ",":
+        for token in doc[ent.end + 1 : ent.end + 1 + TITLE_SPAN]:
+            if token.is_punct and token.text not in ("-", "’", "'") or token.pos_ in ("VERB", "AUX"):
+                break
+            after.append(token.text)
+    return " ".join([*before, *after])
+
+
+_TITLE_POS = frozenset(("NOUN", "PROPN", "ADJ", "PART"))
+
+
+def _role_holders(docs, found: list, role: frozenset[str], question) -> list:  # noqa: ANN001 (spaCy Docs)
+    """``found`` narrowed to the people written with the asked title, when any sentence names
+    one ("Who is the CEO of Beeper?": "Beeper co-founder and CEO Eric Migicovsky", not the
+    investor who is CEO elsewhere): those whose title also names the question's organisation
+    first, then those who hold it now (not "former CEO Natale"). Unchanged when no sentence
+    writes the title with a name."""
+    asked = {w.lower() for w in words_of(question.text)}
+    others = {t.lower_ for t in question if t.pos_ == "PROPN"} - set(ABBREVIATIONS)
+    holders: list[tuple[tuple[int, int], tuple[bool, bool]] | None] = []
+    for doc in docs:
+        best = None
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or set(words_of(ent.text.lower())) <= asked:  # the one it names
+                continue
+            title = _title_of(doc, ent)
+            if role <= title_stems(title):
+                words = {part for w in words_of(title.lower()) for part in w.split("-")}
+                rank = (bool(others & words), not words & _FORMER)
+                if best is None or rank > best[1]:
+                    best = ((ent.start_char, ent.end_char), rank)
+        holders.append(best)
+    if not any(holders):
+        return found
+    top = max(h[1] for h in holders if h)
+    return [h[0] if h and h[1] == top else None for h in holders]
+
+
+# A title once held: "former CEO Natale", "then-CEO Joe Natale".
+_FORMER = frozenset(("former", "then", "ex", "late", "previous", "outgoing"))
+
+
 def _worded(token) -> bool:  # noqa: ANN001 (a spaCy Token)
     """A word, or a name written with other characters in it ("Texts.com", "COVID-19")."""
     return token.is_alpha or (token.text[:1].isalpha() and any(c.isalpha() for c in token.text[1:]))
@@ -640,7 +715,8 @@ _WITHIN_PHRASE = frozenset({"compound", "poss", "flat", "appos", "amod", "nmod"}
 def _named_phrases(doc, people: set[str]) -> set[int]:  # noqa: ANN001 (a spaCy Doc)
     """Token indices of the noun phrases around the names of ``people`` (lower-case words of
     the people the question names), not across a preposition: "a banquet for Xi" keeps
-    "banquet"."""
+    "banquet"; nor into a clause that describes them, where others are named ("a letter by
+    Rogers-Hixon, which was sent to Chief Executive Officer Tony Staffieri")."""
     out: set[int] = set()
     for token in doc:
         if token.pos_ != "PROPN" or token.lower_ not in people:
@@ -648,7 +724,10 @@ def _named_phrases(doc, people: set[str]) -> set[int]:  # noqa: ANN001 (a spaCy 
         head = token
         while head.dep_ in _WITHIN_PHRASE and head.head.i != head.i:
             head = head.head
-        out.update(t.i for t in head.subtree)
+        described = {
+            t.i for d in head.subtree if d.dep_ in ("relcl", "acl") and d.i != head.i for t in d.subtree
+        }
+        out.update(t.i for t in head.subtree if t.i not in described)
     return out
 
 

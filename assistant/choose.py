@@ -20,7 +20,7 @@ from assistant.asked import AnswerKinds, Asked
 from assistant.evidence import Candidate, mentions
 from assistant.meaning import CLOSE, Closeness, words_of
 from assistant.roles import speaker_phrases, titles
-from index.speakers import JOINT
+from index.speakers import JOINT, SILENT
 from index.terms import stem, terms
 
 MAX_ARTICLES = 6  # most articles a timeline or comparison lists
@@ -102,6 +102,24 @@ class SentenceChooser:
             spoke = any(words <= set(s.split()) or set(s.split()) <= words for s in speakers)  # "Xi Jinping"
             if mentioned and not spoke and not self.kinds.voices(texts, person):
                 return person
+        return None
+
+    def silent(self, question: str, ranked: list[Candidate]) -> tuple[str, Candidate] | None:
+        """The one a question asks to be quoted ("What did Kmart say …?") where a passage says
+        they did not speak ("Kmart did not respond to requests for comment") and no sentence
+        among the passages is theirs: their name, and that sentence."""
+        speakers = [
+            set(words_of(c.sentence.speaker)) for c in ranked if c.sentence.speaker not in (None, JOINT)
+        ]
+        for phrase in speaker_phrases(question):
+            names = [w for w in phrase.split() if w[:1].isupper()]  # "Kmart", not "the company"
+            asked = set(words_of(" ".join(names)))
+            if not asked or any(asked & mine for mine in speakers):
+                continue
+            for cand in distinct(ranked):
+                match = SILENT.search(cand.text)
+                if match and asked <= set(words_of(cand.text[: match.start()])):
+                    return " ".join(names), cand
         return None
 
     def holding(

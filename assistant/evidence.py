@@ -359,7 +359,9 @@ class EvidenceScorer:
         query_people = people
         if q.follow_up and not people:
             query_people = self.speakers_asked(query, candidates, said=q.said)
-        covered = self._coverage(query, wanted, weights, candidates, vocab, columns, query_people, q.acronyms)
+        covered = self._coverage(
+            query, wanted, weights, candidates, vocab, columns, query_people, q.abbreviations
+        )
         spoken = {t for t in terms(question) if t in SPEECH_STEMS}
         dated = kind in ("when", "timeline")  # items of a timeline are dated events
         texts = [c.text for c in candidates]
@@ -493,7 +495,7 @@ class EvidenceScorer:
     ) -> np.ndarray:
         """Idf-weighted coverage of the query's terms by each candidate (sentence and speaker);
         ``people``: the speakers the query asks for; ``acronyms``: the query's abbreviations
-        no article writes.
+        (written in capitals: "CEO", "UN").
 
         A term the sentence has counts fully. A term it lacks counts in part when a word of
         the sentence is close to it in meaning (``assistant/meaning.py``: synonyms bridge a
@@ -516,8 +518,8 @@ class EvidenceScorer:
             | (named_by if c.sentence.speaker in people else set())
             for c in candidates
         ]
-        # An abbreviation no article writes is covered by its words spelled out ("AI":
-        # "Artificial Intelligence").
+        # An abbreviation is covered by its words spelled out ("CEO": "Chief Executive
+        # Officer"; "AI", which an article may never write: "Artificial Intelligence").
         spelled = [(t[0], w) for w in acronyms if (t := terms(w)) and t[0] in weights]
         for (t, w), (mine, cand) in itertools.product(spelled, zip(have, candidates, strict=True)):
             if t not in mine and abbreviates(w, cand.text):

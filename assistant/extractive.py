@@ -134,6 +134,9 @@ class ExtractiveAnswerer:
             text = self.composer.refusal(self.chooser.unrelated(q.unseen, ranked))
             return Answer(question=question, text=text, found=False, closest=closest)
 
+        silent = self.chooser.silent(question, ranked) if q.statement else None
+        if silent:  # "What did Kmart say …?" where "Kmart did not respond to requests for comment"
+            return self._near_miss(question, f"what {silent[0]} said about it", silent[1], q.query)
         unquoted = self.chooser.unquoted(question, ranked) if q.statement else None
         if unquoted:  # "What did Edward Rogers say …?" where no article quotes him
             return self._near_miss(question, f"what {unquoted} said about it", ranked[0], q.query)
@@ -158,15 +161,20 @@ class ExtractiveAnswerer:
             if not answered and q.asked.kind != "place":
                 return self._near_miss(question, self.kinds.what(q.asked), ranked[0], q.query)
             best = ranked[0]
-        query = q.query
-        if q.kind == "timeline":  # an item of a timeline is a dated event: dated sentences first
+        query, kind = q.query, q.kind
+        if kind == "timeline":  # an item of a timeline is a dated event: dated sentences first
             dated = sorted(ranked, key=lambda c: EVENT_DATE.search(c.text) is None)
             chosen = self.chooser.per_article(dated, best, 1)
             query = without_dates(query)
-        elif q.kind == "comparison":
-            chosen = self.chooser.per_article(ranked, best, 2)
+        elif kind == "comparison":
+            # What the asked person said in each article ("What did Hoffman say was the
+            # difference …?" compares nothing across articles when one article quotes her).
+            said = [c for c in ranked if c.sentence.speaker in named] if q.statement and named else []
+            chosen = self.chooser.per_article(said or ranked, best, 2)
             query = without_dates(query)
-        else:
+            if len({c.passage.article_id for c in chosen}) < 2:  # one article: no list to compare
+                kind, query = "plain", q.query
+        if kind not in ("timeline", "comparison"):
             chosen = self.chooser.best_few(ranked)
         if q.asked.noun:  # "Which convention …?": a long sentence is cut around the one it names
             for cand in chosen:
@@ -175,7 +183,7 @@ class ExtractiveAnswerer:
         for cand in chosen if q.acronyms else ():  # "AI": cut around "Artificial Intelligence"
             if cand.answer_span is None and cand.kind_span is None:
                 cand.kind_span = next((span for a in q.acronyms if (span := spelled_out(a, cand.text))), None)
-        text, citations = self.composer.answer_text(chosen, q.kind, query, named)
+        text, citations = self.composer.answer_text(chosen, kind, query, named)
         return Answer(question=question, text=text, found=True, citations=citations)
 
     @staticmethod

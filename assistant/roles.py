@@ -72,6 +72,12 @@ def _words(text: str) -> list[str]:
     return [w for w in out if w not in _FUNCTION]
 
 
+def title_stems(text: str) -> set[str]:
+    """Stems of a title's words, abbreviations spelled out: "Beeper co-founder and CEO" ->
+    beeper, co-found, chief, execut."""
+    return {stem(w) for w in _words(text)}
+
+
 @functools.lru_cache(maxsize=256)  # per (speaker, article text): the texts are kept alive
 def titles(name: str, text: str) -> frozenset[str]:
     """Stems of the words of the noun phrase around any mention of ``name`` (or its last word)

@@ -21,6 +21,7 @@ from index.terms import terms
 # An abbreviation as written: two or more capitals, maybe lower-case letters between them and a
 # plural "s" ("AI", "UN", "BoE", "CEOs").
 ACRONYM = re.compile(r"[A-Z][A-Za-z]*[A-Z]s?")
+_CAPITALS = re.compile(r"\b[A-Z]{2,}s?\b")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ class Understood:
     def acronyms(self) -> tuple[str, ...]:
         """The unseen words written as abbreviations ("AI"): articles may spell them out."""
         return tuple(n for n in self.unseen if ACRONYM.fullmatch(n))
+
+    @property
+    def abbreviations(self) -> tuple[str, ...]:
+        """The question's words written in capitals ("CEO", "UN"), used by the articles or
+        not: a sentence that spells one out ("Chief Executive Officer") has it."""
+        return tuple(dict.fromkeys(_CAPITALS.findall(self.query)))
 
 
 class QuestionReader:

@@ -57,10 +57,14 @@ _NOT_NAMES = frozenset(
     "he she it they we i you this that these those there when while after before as in on "
     "at for with from by both each all some why what how who where which but and or so yet "
     "then also".split()
+    # Calendar words that are nobody's name ("according to the Sept. 20 missive"); "May",
+    # "June", "April" and "Jan" are names too.
+    + "sep sept oct nov dec feb aug monday tuesday wednesday thursday friday saturday sunday".split()
 )
 # A headline's verb is capitalised too: "What Bloomberg Economics Says".
 _SAYS = frozenset(("says", "said", "told"))
 _PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
+_FIRST_PERSON = frozenset(("i", "we", "you"))
 _JOINT_SUBJECT = re.compile(
     r"\b(?:the two|both) (?:sides|leaders|countries|presidents|parties|delegations)\b", re.I
 )
@@ -71,6 +75,14 @@ _PLACE_PREPOSITIONS = frozenset(("of", "to", "at", "for", "from"))
 _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _ACCORDING_TO = re.compile(r"\baccording to ([^,.;:!?\n“”\"]+)", re.IGNORECASE)
 _NAME_CONTINUES = re.compile(r" [A-Z][a-z]")
+# Someone who did not speak: "Kmart did not respond to requests for comment", "declined to
+# comment", "could not be reached". Such a sentence is no statement, and ends the one before.
+SILENT = re.compile(
+    r"\b(?:(?:did|does|do|has|have|had|could)(?: not|n[’']t)(?: immediately)?"
+    r" (?:respond|reply|return|comment|answer)|(?:declined|refused) to (?:comment|respond|elaborate|say)"
+    r"|could not be reached|(?:was|were) not available for comment)\b",
+    re.IGNORECASE,
+)
 
 
 def _is_name_word(word: str) -> bool:
@@ -360,7 +372,9 @@ class ParsedSubjects:
         for climb in (False, True):
             for verb in verbs:
                 subject = _subject_of(verb, climb)
-                if subject is not None:
+                # "“Community Notes, I personally think is the best,” he said": the quoted
+                # speaker's "I" or "we" is no one's name; the verb outside the quote says who.
+                if subject is not None and subject.lower_ not in _FIRST_PERSON:
                     return _noun_phrase(_named_instead(subject)), verb.idx
         return None
 
@@ -459,8 +473,11 @@ def attribute_speakers(
         if speaker is None and source:  # "…, according to CFO Tom Reyes."
             name = speaker_in_phrase(source.group(1))
             speaker = people.find(name) if name else None
-        explicit.append(speaker is not None)
-        if speaker is None:
+        silent = SILENT.search(sentence) is not None
+        if silent:
+            speaker = running = None
+        explicit.append(speaker is not None or silent)
+        if speaker is None and not silent:
             # A sentence with no reporting verb of a known speaker continues the paragraph's
             # statement, if any. A sentence about a person is not theirs: "Smith guided Oregon
             # State to seven wins" is narration. On bench/attribution.py's news gold, no longer

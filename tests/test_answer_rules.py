@@ -203,3 +203,71 @@ def test_only_the_people_asked_to_speak_are_the_speakers_asked_for(fresh_assista
         assert people == asked, (question, people)
     answer = assistant.ask("What did Dana Cole say she regrets about her year at Harbor Freight?")
     assert "trusting the board" in answer.citations[0].sentence, answer.text
+
+
+def test_a_title_written_out_answers_who_holds_it(fresh_assistant):
+    """ "CEO" is the "Chief Executive Officer" of a relative clause about someone else the
+    question's company name also names (a family firm: "Brightway" / "Mira Brightway"); the
+    one who holds the title now, not the "former CEO"."""
+    _add(
+        fresh_assistant.library,
+        "t1",
+        "Market Wire",
+        "Two members of the family that controls Brightway Freight are suing the company. "
+        "The siblings were close to a deal, but Owen Brightway reneged on it, according to a "
+        "letter by Mira Brightway, which was sent to Chief Executive Officer Tom Reyes. "
+        "Mira Brightway and her sister had opposed the CEO change. "
+        "The committee asked for all letters between Mira Brightway and former CEO Dan Cole. "
+        "Shares of Brightway fell 2 percent on the news.",
+    )
+    answer = fresh_assistant.ask("Who is the CEO of Brightway?")
+    assert answer.found, answer.text
+    assert "Tom Reyes" in answer.citations[0].sentence, answer.text
+
+
+def test_what_one_person_said_about_a_difference_is_their_statement_not_a_list(fresh_assistant):
+    """ "difference" does not make a comparison of articles when one article quotes the asked
+    person: the answer is her statement, without a dated list of other reports."""
+    _add(
+        fresh_assistant.library,
+        "d1",
+        "Policy Daily",
+        "Researcher Dana Okafor said the data collected by Lumo's tracker was similar to that of "
+        "Orbit and Vega, but the difference was the intent. Advertising data had great value, she said.",
+        dt.date(2023, 12, 25),
+    )
+    _add(
+        fresh_assistant.library,
+        "d2",
+        "Tech Brief",
+        "Lumo is testing an ad-free subscription tier for some users, the company said.",
+        dt.date(2023, 10, 7),
+    )
+    _add(
+        fresh_assistant.library,
+        "d3",
+        "Gadget News",
+        "Orbit's latest phones are up to $200 off this week, and Vega cut its prices too.",
+        dt.date(2023, 11, 19),
+    )
+    answer = fresh_assistant.ask("What did Dana Okafor say was the difference between Lumo and Orbit?")
+    assert answer.found, answer.text
+    assert "the intent" in answer.citations[0].sentence, answer.text
+    assert not answer.text.startswith("-"), answer.text
+    assert {c.passage.article_id for c in answer.citations} == {"d1"}, answer.text
+
+
+def test_what_someone_said_when_they_did_not_respond_is_a_near_miss(fresh_assistant):
+    """The article says Kmart did not comment: that is the answer, not another firm's quote."""
+    _add(
+        fresh_assistant.library,
+        "k1",
+        "Metro Daily",
+        "A Sportsbet spokesman said: “We use advanced matching, and that’s consistent with the "
+        "advertising methods a lot of companies use.” Kmart did not respond to requests for comment. "
+        "According to the platform’s website, the tracking pixel can help you find new customers.",
+    )
+    answer = fresh_assistant.ask("What did Kmart say about the tracking pixel?")
+    assert not answer.found, answer.text
+    assert "Kmart" in answer.text.split("What they do say")[0], answer.text
+    assert "did not respond" in answer.citations[0].sentence, answer.text

@@ -216,3 +216,37 @@ def test_narration_about_a_person_is_not_their_statement(opening, speaker):
     found = _speakers_of(PROFILE)
     [key] = [k for k in found if opening.startswith(k) or k.startswith(opening[: len(k)])]
     assert found[key] == speaker, (key, found[key])
+
+
+def test_a_date_is_nobody_s_name():
+    """ "according to the Sept. 20 letter by …": the abbreviated month is no speaker."""
+    text = (
+        "The siblings were close to a deal, but Owen Brightway reneged on it, according to the "
+        "Sept. 20 letter by Mira Brightway, which was sent to Chief Executive Officer Tom Reyes."
+    )
+    assert "Sept" not in set(_speakers_of(text).values())
+
+
+def test_someone_who_did_not_respond_makes_no_statement():
+    """ "did not respond to requests for comment" is no statement of theirs, and ends the
+    statement carried from the sentence before."""
+    text = (
+        "A Sportsbet spokesman said: “We use advanced matching, like many companies.” "
+        "Kmart did not respond to requests for comment. "
+        "According to the company’s website, the pixel can help you find new customers."
+    )
+    found = _speakers_of(text)
+    after = [who for k, who in found.items() if k.startswith(("Kmart did", "According to"))]
+    assert after == [None, None], found
+
+
+def test_the_quoted_speaker_s_i_is_not_the_subject_that_says_who_speaks():
+    """ "I … think" inside the quote has the subject "I"; "he said" outside it names who."""
+    text = (
+        "Founder Sam Ortega said moderation had improved.\n\n"
+        "If anything, Ortega credits a rival site with the best system so far.\n\n"
+        "\u201cCommunity Notes, I personally think is a good \u2014 it\u2019s the best measure "
+        "I\u2019ve seen yet. And frankly, I wish we had thought of it first,\u201d he said."
+    )
+    found = _speakers_of(text)
+    assert [who for k, who in found.items() if k.startswith("\u201cCommunity")] == ["Sam Ortega"], found
