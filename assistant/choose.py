@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from assistant.asked import AnswerKinds, Asked
 from assistant.evidence import Candidate, mentions
 from assistant.meaning import CLOSE, Closeness, words_of
 from assistant.roles import speaker_phrases, titles
+from index.chunk import split_sentences
 from index.speakers import JOINT, SILENT
 from index.terms import stem, terms
 
@@ -89,19 +91,33 @@ class SentenceChooser:
         nearest = self.closeness.nearest([n.lower() for n in nouns], words)
         return [n for n, sim in zip(nouns, nearest, strict=True) if sim < CLOSE]
 
-    def unquoted(self, question: str, ranked: list[Candidate]) -> str | None:
+    def unquoted(
+        self, question: str, ranked: list[Candidate], article_text: Callable[[str], str] | None = None
+    ) -> str | None:
         """A person the question (one that asks what someone said) asks to be quoted whom the
         passages mention but never let speak (no sentence of theirs, and in none do they say,
-        think or feel something)."""
+        think or feel something), nor the rest of their articles (``article_text(id)``: a
+        question about one act of theirs retrieves other passages than their statements)."""
         speakers = {c.sentence.speaker for c in ranked if c.sentence.speaker not in (None, JOINT)}
         texts = [c.text for c in ranked]
         asked = " ".join(speaker_phrases(question))  # not "Epstein" in "what did X say about Epstein"
         for person in (p for p in self.kinds.people(question) if p in asked):
             words = set(person.split())
-            mentioned = any(mentions(t, person) for t in texts)
+            mentioned = [c for c in ranked if mentions(c.text, person)]
             spoke = any(words <= set(s.split()) or set(s.split()) <= words for s in speakers)  # "Xi Jinping"
-            if mentioned and not spoke and not self.kinds.voices(texts, person):
-                return person
+            if not mentioned or spoke or self.kinds.voices(texts, person):
+                continue
+            if article_text is not None:
+                articles = dict.fromkeys(c.passage.article_id for c in mentioned)
+                elsewhere = [
+                    text[start:end]
+                    for article in articles
+                    for text in [article_text(article)]
+                    for start, end in split_sentences(text)
+                ]
+                if self.kinds.voices(elsewhere, person):
+                    continue
+            return person
         return None
 
     def silent(self, question: str, ranked: list[Candidate]) -> tuple[str, Candidate] | None:

@@ -137,7 +137,7 @@ class ExtractiveAnswerer:
         silent = self.chooser.silent(question, ranked) if q.statement else None
         if silent:  # "What did Kmart say …?" where "Kmart did not respond to requests for comment"
             return self._near_miss(question, f"what {silent[0]} said about it", silent[1], q.query)
-        unquoted = self.chooser.unquoted(question, ranked) if q.statement else None
+        unquoted = self.chooser.unquoted(question, ranked, self.article_text) if q.statement else None
         if unquoted:  # "What did Edward Rogers say …?" where no article quotes him
             return self._near_miss(question, f"what {unquoted} said about it", ranked[0], q.query)
         if q.asked.about:  # "Who is Vera Jourova?": a sentence that gives her title

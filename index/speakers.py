@@ -48,6 +48,7 @@ TITLE_WORDS = frozenset(
     democratic socialist of the and a an cpc cpv politburo secretariat permanent
     ceo cfo coo cto cio cmo executive officer founder co-founder cofounder chairperson
     sen rep gov attorney judge justice commissioner professor prof gen lt col maj capt sgt adm
+    mep mp
     """.split()
 )
 # The words that make a subject an organisation's voice: "A Roblox spokesperson said".
@@ -315,6 +316,7 @@ REPORTING_LEMMAS = frozenset(
     speak share exchange discuss extend hold value reveal respond reply write tweet comment
     admit recall caution concede complain deny report signal indicate
     expect predict estimate forecast apologise apologize think
+    opine muse theorize theorise
     """.split()
 )
 

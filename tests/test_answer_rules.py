@@ -271,3 +271,26 @@ def test_what_someone_said_when_they_did_not_respond_is_a_near_miss(fresh_assist
     assert not answer.found, answer.text
     assert "Kmart" in answer.text.split("What they do say")[0], answer.text
     assert "did not respond" in answer.citations[0].sentence, answer.text
+
+
+def test_a_person_quoted_elsewhere_in_the_article_is_not_unquoted(fresh_assistant):
+    """Asked about one act of hers ("answer … in writing"), the passages given to the answer hold
+    none of her statements (the retriever's cap per article can leave them out); the rest of
+    her article does, so she is not one the articles "never quote"."""
+    text = (
+        "Commissioner Vera Lindgren said her department had followed the law. Lindgren said the "
+        "campaign was standard practice.\n\n"
+        + "".join(
+            f"The committee pressed Lindgren on {topic} for a long time, and members asked for figures on "
+            f"{topic} in every region and a timetable for new rules on {topic}.\n\n"
+            for topic in ("fishing quotas", "rail freight", "port fees", "grain storage", "bridge tolls")
+        )
+        + "At the end of the session she undertook to answer the committee in writing as soon as possible."
+    )
+    _add(fresh_assistant.library, "v1", "Policy Daily", text)
+    question = "When will Lindgren answer the committee in writing?"
+    found = fresh_assistant.library.search(question, 8)
+    pressed = [p for p in found if "said" not in p.chunk.text]
+    assert pressed and len(pressed) < len(found)  # the statements' passage is left out
+    answer = fresh_assistant.answerer.answer(question, pressed)
+    assert "don't say what Lindgren said" not in answer.text, answer.text
