@@ -634,15 +634,22 @@ def _focus(question) -> dict[str, bool]:  # noqa: ANN001 (a spaCy Doc)
 
 
 def _asked_role(question) -> frozenset[str]:  # noqa: ANN001 (a spaCy Doc)
-    """Stems of the title a "who" question asks the holder of ("Who is the CEO of Rogers?":
-    chief, execut), from its title nouns; empty when it names none."""
-    words = [
-        t.text
-        for t in question
-        if t.pos_ in ("NOUN", "PROPN")
-        and t.ent_type_ != "PERSON"
-        and (t.lemma_.lower() in TITLE_WORDS or t.lower_ in ABBREVIATIONS)
-    ]
+    """Stems of the title a "Who is the X …?" question asks the holder of ("Who is the CEO of
+    Rogers?", "Who is Rogers' chief executive?": chief, execut): the title words of the noun
+    phrase after "who is", up to its "of"; empty for any other question ("Who is the
+    individual … removed by the co-founders …?" asks for no co-founder)."""
+    opening = _WHO_IS.match(question.text)
+    if opening is None:
+        return frozenset()
+    words = []
+    for t in question:
+        if t.idx < opening.end():
+            continue
+        if t.pos_ in ("ADP", "VERB", "AUX", "PRON", "SCONJ", "CCONJ") or (t.is_punct and t.tag_ != "POS"):
+            break
+        titled = t.lemma_.lower() in TITLE_WORDS or t.lower_ in ABBREVIATIONS
+        if titled and t.pos_ in ("NOUN", "PROPN", "ADJ"):
+            words.append(t.text)
     return frozenset(title_stems(" ".join(words))) if words else frozenset()
 
 
