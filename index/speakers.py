@@ -78,8 +78,9 @@ _ACCORDING_TO = re.compile(r"\baccording to ([^,.;:!?\n“”\"]+)", re.IGNORECA
 _NAME_CONTINUES = re.compile(r" [A-Z][a-z]")
 # Someone who did not speak: "Kmart did not respond to requests for comment", "declined to
 # comment", "could not be reached". Such a sentence is no statement, and ends the one before.
+# (Not "do not": '“We do not comment on rumours,” a spokesman said' is his statement.)
 SILENT = re.compile(
-    r"\b(?:(?:did|does|do|has|have|had|could)(?: not|n[’']t)(?: immediately)?"
+    r"\b(?:(?:did|has|have|had|could)(?: not|n[’']t)(?: immediately)?"
     r" (?:respond|reply|return|comment|answer)|(?:declined|refused) to (?:comment|respond|elaborate|say)"
     r"|could not be reached|(?:was|were) not available for comment)\b",
     re.IGNORECASE,
