@@ -25,11 +25,6 @@ __all__ = ["SAMPLE_CORPUS", "build_assistant", "build_library", "ensure_sample_c
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "sample_articles.jsonl"
 
 
-def _article_text(library: Library, article_id: str) -> str:
-    article = library.catalog.get(article_id)
-    return article.text if article else ""
-
-
 def build_assistant(settings: Settings, library: Library | None = None) -> Assistant:
     """The answering pipeline over ``library`` (built from ``settings`` when not given)."""
     library = library or build_library(settings)
@@ -45,7 +40,7 @@ def build_assistant(settings: Settings, library: Library | None = None) -> Assis
         min_evidence=settings.min_evidence,
         max_sentences=settings.max_answer_sentences,
         unmentioned=unmentioned_nouns,
-        article_text=partial(_article_text, library),
+        article_text=library.article_text,
         verifier=verifier,
     )
     generator = None

@@ -249,11 +249,7 @@ class NewsRetriever(BaseRetriever):
             dense_of |= self.library.dense_scores(embedding, [i for i in lexical_of if i not in dense_of])
         lexical_of |= self.library.lexical_scores(query, [i for i in dense_of if i not in lexical_of])
         fused = zscore_fusion(union, dense_of, lexical_of, (self.dense_weight, self.bm25_weight))
-        return with_names(fused, query, self._article_text)
-
-    def _article_text(self, article_id: str) -> str:
-        article = self.library.get(article_id)
-        return article.text if article is not None else ""
+        return with_names(fused, query, self.library.article_text)
 
     def passages(
         self,

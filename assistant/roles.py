@@ -161,7 +161,7 @@ def role_words(question: str) -> set[str]:
     speech verb, or of "according to X", but for names ("Nike's", "Seqirus"): "the Vietnamese
     president", "Nike's chief executive", "the CSL Seqirus doctor"."""
     words = [t.text for phrase in _speaker_phrases(question) for t in phrase if t.is_alpha and not _a_name(t)]
-    return {stem(w) for w in _words(" ".join(words))}
+    return title_stems(" ".join(words))
 
 
 def _is_speech(token) -> bool:  # noqa: ANN001 (a spaCy Token)
@@ -223,11 +223,11 @@ def speaking_for(
     ``names`` gives (``(name, read as an organisation)``): introduced with every word of its
     name among their titles ("Rogers Communications spokesperson Sarah Schmidt"), or, for a
     name read as an organisation, that name themselves ("Snap")."""
-    wanted = [(frozenset(stem(w) for w in _words(n)), org) for n, org in names]
+    wanted = [(frozenset(title_stems(n)), org) for n, org in names]
     wanted = [(n, org) for n, org in wanted if n]
     out: set[str] = set()
     for speaker, held in _pair_titles(speakers, article_text):
-        own = frozenset(stem(w) for w in _words(speaker))
+        own = frozenset(title_stems(speaker))
         if any(org and own and (own <= n or n <= own) for n, org in wanted) or any(
             n <= held for n, _ in wanted
         ):

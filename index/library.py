@@ -573,7 +573,7 @@ class Library:
                 continue
             minhash, chunks = prepared.get(item)
             finder.discard(item.id)  # a changed article is compared as new
-            original = finder.original_of(item.id, minhash, item.text, self._article_text)
+            original = finder.original_of(item.id, minhash, item.text, self.article_text)
             if original is None:
                 finder.add(item.id, minhash)
             signatures[item.id], originals[item.id] = to_bytes(minhash), original
@@ -591,7 +591,8 @@ class Library:
             self.catalog.set_signatures({a.id: to_bytes(signature(a.text)) for a in articles})
         return DuplicateFinder(self.catalog.canonical_signatures())
 
-    def _article_text(self, article_id: str) -> str:
+    def article_text(self, article_id: str) -> str:
+        """An article's text ("" for an id the library does not hold)."""
         article = self.catalog.get(article_id)
         return article.text if article else ""
 
